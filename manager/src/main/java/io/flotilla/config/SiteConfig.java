@@ -1,0 +1,75 @@
+package io.flotilla.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated site configuration. Built only by {@link SiteConfigLoader}, which refuses any
+ * invalid value with the file, the field and the reason.
+ *
+ * @param source the file it was read from
+ * @param site the site's name (APEL Site, machine tags)
+ * @param stateDir where accounting and credential traceability files are written
+ * @param cluster how this manager joins its Hazelcast cluster
+ * @param guestApi where the HTTP interface for VMs listens and how VMs reach it
+ * @param trust the CA directory and clock tolerance for image-list verification
+ * @param endorsers trusted endorsers by name
+ * @param imageLists image-list subscriptions
+ * @param clouds the clouds machines run on
+ * @param vos the virtual organisations and their machine settings
+ * @param lifecycle timings of the reconcile loop
+ */
+public record SiteConfig(
+    Path source,
+    String site,
+    Path stateDir,
+    ClusterConfig cluster,
+    GuestApiConfig guestApi,
+    TrustConfig trust,
+    Map<String, EndorserConfig> endorsers,
+    List<SubscriptionConfig> imageLists,
+    List<CloudConfig> clouds,
+    List<VoConfig> vos,
+    LifecycleConfig lifecycle) {
+
+  public Optional<CloudConfig> cloud(String name) {
+    return clouds.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  public Optional<VoConfig> vo(String name) {
+    return vos.stream().filter(v -> v.name().equals(name)).findFirst();
+  }
+
+  /** Cluster membership: embedded members join each other over TCP on the given address. */
+  public record ClusterConfig(String host, int port, List<String> members) {}
+
+  /**
+   * @param bindHost address the guest HTTP server binds to
+   * @param port its port (0 picks a free one, for tests)
+   * @param advertisedUrl base URL written into VMs' contextualisation, no trailing slash
+   */
+  public record GuestApiConfig(String bindHost, int port, String advertisedUrl) {}
+
+  public record TrustConfig(Path caDir, Duration clockSkew) {}
+
+  /** An endorser by subject and issuing-CA DN, both in OpenSSL slash form. */
+  public record EndorserConfig(String name, String dn, String caDn) {}
+
+  /** A subscribed image list and the endorsers trusted to sign it. */
+  public record SubscriptionConfig(
+      String name, String url, List<String> endorsers, Duration refresh) {}
+
+  /** A cloud: its type selects the provider, options are the provider's own. */
+  public record CloudConfig(String name, String type, Map<String, Object> options,
+      Map<String, String> images, Map<String, Object> emulator) {}
+
+  /**
+   * @param startTimeout how long a machine may stay BOOTING before it counts as failed
+   * @param cycle how often the reconcile pass runs
+   * @param deleteRetry the least time between two delete attempts for one machine
+   */
+  public record LifecycleConfig(Duration cycle, Duration startTimeout, Duration deleteRetry) {}
+}

@@ -1,0 +1,87 @@
+package io.flotilla.state;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.flotilla.config.SiteConfig.ClusterConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Iterator;
+
+/**
+ * This manager's membership of the Flotilla cluster: a clustered Vert.x on an embedded
+ * Hazelcast member that joins the configured members over TCP only (no multicast, no
+ * discovery, no phoning home), and the shared maps built on it.
+ */
+public final class Cluster {
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+
+  private Cluster(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+  }
+
+  /** Starts Vert.x clustered through Hazelcast as configured. */
+  public static Future<Cluster> join(String clusterName, ClusterConfig config) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(
+        clusterName, config));
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(config.host()).setPort(0));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .map(vertx -> new Cluster(vertx, manager.getHazelcastInstance()));
+  }
+
+  static Config hazelcastConfig(String clusterName, ClusterConfig cluster) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName("flotilla-" + clusterName);
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
+    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+    cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member));
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The machine records shared by every manager of the cluster. */
+  public MachineStore machines() {
+    return new MachineStore(hazelcast.getMap("flotilla.machines"));
+  }
+
+  /** A shared map by name. */
+  public <K, V> java.util.concurrent.ConcurrentMap<K, V> map(String name) {
+    return hazelcast.getMap(name);
+  }
+
+  /** Whether this member leads: the oldest member of the cluster does. */
+  public boolean leads() {
+    Iterator<Member> members = hazelcast.getCluster().getMembers().iterator();
+    return members.hasNext() && members.next().localMember();
+  }
+
+  public int size() {
+    return hazelcast.getCluster().getMembers().size();
+  }
+
+  /** Leaves the cluster and stops Vert.x. */
+  public Future<Void> leave() {
+    return vertx.close();
+  }
+}
