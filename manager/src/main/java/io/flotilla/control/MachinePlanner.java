@@ -1,0 +1,84 @@
+package io.flotilla.control;
+
+import io.flotilla.config.SiteConfig;
+import io.flotilla.config.SiteConfig.CloudConfig;
+import io.flotilla.config.VoConfig;
+import io.flotilla.context.UserDataTemplate;
+import io.flotilla.guest.GuestTokens;
+import io.flotilla.guest.GuestUrls;
+import io.flotilla.provider.MachineSpec;
+import io.flotilla.provider.Tags;
+import io.flotilla.state.MachineRecord;
+import io.flotilla.state.MachineSpecs;
+import io.flotilla.trust.ImageCatalog.EndorsedImage;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Turns "one more machine of this VO on this cloud" into the record to write and the spec to
+ * send: a fresh id, a fresh guest token (only its hash is recorded), and user-data rendered
+ * from the VO's template. Templates are compiled once, when the manager starts.
+ */
+public final class MachinePlanner {
+  private final SiteConfig config;
+  private final Map<String, UserDataTemplate> templates = new HashMap<>();
+  private final Clock clock;
+
+  /** A machine ready to be recorded and created. */
+  public record Planned(MachineRecord record, MachineSpec spec) {}
+
+  /**
+   * @throws io.flotilla.context.ContextException if a VO's template is missing or broken
+   */
+  public MachinePlanner(SiteConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    for (VoConfig vo : config.vos()) {
+      templates.put(vo.name(), UserDataTemplate.load(vo.template(), config.source()
+          .toAbsolutePath().getParent()));
+    }
+  }
+
+  /** The cloud's reference for an endorsed image, or empty if it is not on that cloud. */
+  public Optional<String> cloudImage(CloudConfig cloud, String imageId) {
+    String mapped = cloud.images().get(imageId);
+    if (mapped != null) {
+      return Optional.of(mapped);
+    }
+    // The sandbox launches any image by reference; real clouds need the image delivered.
+    return "sandbox".equals(cloud.type()) ? Optional.of(imageId) : Optional.empty();
+  }
+
+  /** Plans one machine. */
+  public Planned plan(VoConfig vo, CloudConfig cloud, EndorsedImage image, String imageRef) {
+    String id = UUID.randomUUID().toString();
+    String token = GuestTokens.newToken();
+    GuestUrls urls = GuestUrls.of(config.guestApi().advertisedUrl(), id, token);
+    byte[] userData = templates.get(vo.name()).render(values(vo, cloud, id, urls));
+    MachineSpecs specs = new MachineSpecs(vo.cores(), vo.ramMb(), vo.hs06PerCore() * vo.cores(),
+        vo.lifetime().toSeconds(), vo.grace().toSeconds(), vo.heartbeat().toSeconds());
+    MachineRecord record = MachineRecord.requested(id, vo.name(), cloud.name(),
+        image.image().identifier(), specs, GuestTokens.hash(token), clock.instant());
+    Map<String, String> tags = Map.of(Tags.MACHINE_ID, id, Tags.SITE, config.site(),
+        Tags.VO, vo.name());
+    return new Planned(record, new MachineSpec(id, imageRef, vo.flavour(), userData, tags));
+  }
+
+  private Map<String, Object> values(VoConfig vo, CloudConfig cloud, String id, GuestUrls urls) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("machine_id", id);
+    values.put("vo", vo.name());
+    values.put("site", config.site());
+    values.put("cloud", cloud.name());
+    values.put("machinefeatures_url", urls.machineFeatures());
+    values.put("jobfeatures_url", urls.jobFeatures());
+    values.put("joboutputs_url", urls.jobOutputs());
+    values.put("credential_url", urls.credential());
+    values.put("heartbeat_seconds", vo.heartbeat().toSeconds());
+    return values;
+  }
+}
