@@ -3,6 +3,8 @@ package io.flotilla.state;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.flotilla.config.SiteConfig.ClusterConfig;
@@ -10,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Iterator;
 
@@ -39,7 +40,7 @@ public final class Cluster {
   }
 
   static Config hazelcastConfig(String clusterName, ClusterConfig cluster) {
-    Config config = ConfigUtil.loadConfig();
+    Config config = vertxDefaults();
     config.setClusterName("flotilla-" + clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
@@ -53,6 +54,19 @@ public final class Cluster {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
     cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member));
+    return config;
+  }
+
+  /**
+   * The maps Vert.x's own default cluster file declares, built here instead of loading that
+   * file, whose outdated schema address makes Hazelcast print a warning at every start.
+   */
+  private static Config vertxDefaults() {
+    Config config = new Config();
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return config;
   }
 

@@ -22,8 +22,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An OpenSSL hashed CA directory ({@code /etc/grid-security/certificates} layout): PEM CA
- * certificates in {@code <hash>.N} files and CRLs in {@code <hash>.rN} files. Other files
- * ({@code .signing_policy}, {@code .namespaces}, {@code .crl_url}, ...) are ignored.
+ * certificates in {@code <hash>.N} files, CRLs in {@code <hash>.rN} files, and namespace rules
+ * in {@code <hash>.namespaces} (EUGridPMA) and {@code <hash>.signing_policy} (Globus) files
+ * (see {@link NamespaceMode}). Other files ({@code .crl_url}, {@code .info}, ...) are ignored.
  *
  * <p>Self-signed certificates are the trust anchors; other CA certificates in the directory
  * are only intermediates, so their issuer's CRL can still revoke them. Paths are built and
@@ -41,21 +44,36 @@ import org.slf4j.LoggerFactory;
  * the directory that is current at the validation time, and it must not list the
  * certificate. Delta CRLs and issuing-distribution-point scoping are not interpreted.
  *
- * <p>Instances are immutable and thread-safe; load again to pick up changed files.
+ * <p>Instances are immutable and thread-safe; load again to pick up changed files (see
+ * {@link ReloadingCaDirectory}).
  */
 public final class CaDirectory {
 
   private static final Logger log = LoggerFactory.getLogger(CaDirectory.class);
   private static final Pattern CERT_FILE = Pattern.compile("[0-9a-f]{8}\\.[0-9]+");
   private static final Pattern CRL_FILE = Pattern.compile("[0-9a-f]{8}\\.r[0-9]+");
+  private static final Pattern NAMESPACES_FILE = Pattern.compile("[0-9a-f]{8}\\.namespaces");
+  private static final Pattern SIGNING_POLICY_FILE =
+      Pattern.compile("[0-9a-f]{8}\\.signing_policy");
+
+  /** What {@link #load} found in the directory, before indexing. */
+  private static final class Entries {
+    final List<X509Certificate> certs = new ArrayList<>();
+    final Map<String, X509Certificate> certByHash = new HashMap<>();
+    final List<X509CRL> crls = new ArrayList<>();
+    final List<Path> namespaces = new ArrayList<>();
+    final List<Path> signingPolicies = new ArrayList<>();
+  }
 
   private final Path directory;
   private final Set<TrustAnchor> anchors;
   private final List<X509Certificate> intermediates;
   private final CrlIndex crls;
+  private final NamespacePolicies namespaces;
 
-  private CaDirectory(Path directory, List<X509Certificate> caCerts, List<X509CRL> crlList) {
+  private CaDirectory(Path directory, Entries entries) {
     this.directory = directory;
+    List<X509Certificate> caCerts = entries.certs;
     this.anchors = new HashSet<>();
     this.intermediates = new ArrayList<>();
     for (X509Certificate cert : caCerts) {
@@ -65,7 +83,9 @@ public final class CaDirectory {
         intermediates.add(cert);
       }
     }
-    this.crls = new CrlIndex(directory, caCerts, crlList);
+    this.crls = new CrlIndex(directory, caCerts, entries.crls);
+    this.namespaces = NamespacePolicies.load(entries.namespaces, entries.signingPolicies,
+        entries.certByHash);
   }
 
   /**
@@ -76,32 +96,38 @@ public final class CaDirectory {
    *     {@code dir} cannot be listed or holds no CA certificate at all
    */
   public static CaDirectory load(Path dir) {
-    List<X509Certificate> certs = new ArrayList<>();
-    List<X509CRL> crlList = new ArrayList<>();
+    Entries entries = new Entries();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
-        readEntry(file, certs, crlList);
+        readEntry(file, entries);
       }
     } catch (IOException e) {
       throw new TrustException(TrustException.Reason.DIRECTORY_UNREADABLE,
           "cannot list CA directory " + dir + ": " + e.getMessage(), e);
     }
-    if (certs.isEmpty()) {
+    if (entries.certs.isEmpty()) {
       throw new TrustException(TrustException.Reason.DIRECTORY_UNREADABLE,
           "CA directory " + dir + " holds no <hash>.N CA certificate");
     }
-    log.debug("ca directory loaded path={} certificates={} crls={}", dir, certs.size(),
-        crlList.size());
-    return new CaDirectory(dir, certs, crlList);
+    CaDirectory loaded = new CaDirectory(dir, entries);
+    log.debug("ca directory loaded path={} certificates={} crls={} namespaceRules={}", dir,
+        entries.certs.size(), entries.crls.size(), loaded.namespaces.size());
+    return loaded;
   }
 
-  private static void readEntry(Path file, List<X509Certificate> certs, List<X509CRL> crls) {
+  private static void readEntry(Path file, Entries entries) {
     String name = file.getFileName().toString();
     try {
       if (CERT_FILE.matcher(name).matches()) {
-        certs.add(readCertificate(file));
+        X509Certificate cert = readCertificate(file);
+        entries.certs.add(cert);
+        entries.certByHash.putIfAbsent(name.substring(0, 8), cert);
       } else if (CRL_FILE.matcher(name).matches()) {
-        crls.add(readCrl(file));
+        entries.crls.add(readCrl(file));
+      } else if (NAMESPACES_FILE.matcher(name).matches()) {
+        entries.namespaces.add(file);
+      } else if (SIGNING_POLICY_FILE.matcher(name).matches()) {
+        entries.signingPolicies.add(file);
       }
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       log.warn("ca directory entry skipped file={} reason={}", file, e.getMessage());
@@ -134,6 +160,7 @@ public final class CaDirectory {
   /**
    * Validates {@code target} at instant {@code at}: builds a PKIX path to a trust anchor of
    * this directory (intermediates from the directory and from {@code extraCertificates}),
+   * checks the namespace rules of every issuing CA with {@link NamespaceMode#ALLOW_MISSING},
    * then checks the CRL of every issuing CA in the path.
    *
    * @param crlSkew tolerance applied to CRL thisUpdate/nextUpdate
@@ -142,9 +169,25 @@ public final class CaDirectory {
    */
   public List<X509Certificate> validate(X509Certificate target,
       Collection<X509Certificate> extraCertificates, Instant at, Duration crlSkew) {
+    return validate(target, extraCertificates, at, crlSkew, NamespaceMode.ALLOW_MISSING);
+  }
+
+  /** Like {@link #validate(X509Certificate, Collection, Instant, Duration)}, with a mode. */
+  public List<X509Certificate> validate(X509Certificate target,
+      Collection<X509Certificate> extraCertificates, Instant at, Duration crlSkew,
+      NamespaceMode namespaceMode) {
     List<X509Certificate> path = buildPath(target, extraCertificates, at);
+    checkNamespaces(path, namespaceMode);
     checkRevocation(path, at, crlSkew);
     return path;
+  }
+
+  /**
+   * Namespace half of {@link #validate}: each issuing CA's rules must permit the subject it
+   * signed. Returns one line per checked certificate naming the rule that permitted it.
+   */
+  List<String> checkNamespaces(List<X509Certificate> path, NamespaceMode mode) {
+    return namespaces.check(path, mode, directory);
   }
 
   /** Revocation half of {@link #validate}, for callers that report the two separately. */

@@ -33,6 +33,19 @@ final class CmsSignature {
 
   Verified verify(SmimeParser.SignedMessage message) {
     CMSSignedData signedData = decode(message);
+    try {
+      return verify(message, signedData);
+    } catch (ImageListException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Bouncy Castle decodes certificates and signer infos lazily; corrupt DER inside them
+      // surfaces here as IllegalArgumentException, IllegalStateException and the like.
+      throw new ImageListException(ImageListException.Reason.MALFORMED_MIME, "image list "
+          + source + ": the PKCS#7 signed-data cannot be decoded: " + e, e);
+    }
+  }
+
+  private Verified verify(SmimeParser.SignedMessage message, CMSSignedData signedData) {
     byte[] content = message.detached() ? message.signedContent() : encapsulated(signedData);
     @SuppressWarnings("unchecked")
     Store<X509CertificateHolder> store = signedData.getCertificates();

@@ -17,7 +17,12 @@ import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The CRLs of a CA directory, indexed by issuer, each kept only if its signature verifies. */
+/**
+ * The CRLs of a CA directory, indexed by issuer. A CRL of a CA in the directory is kept only
+ * if that CA's signature on it verifies. A CRL whose issuer is not in the directory (an
+ * intermediate CA that travels inside the signed message) is kept, and its signature is
+ * checked against the issuer certificate of the path when it is used.
+ */
 final class CrlIndex {
 
   private static final Logger log = LoggerFactory.getLogger(CrlIndex.class);
@@ -28,7 +33,7 @@ final class CrlIndex {
   CrlIndex(Path directory, List<X509Certificate> caCerts, List<X509CRL> crls) {
     this.directory = directory;
     for (X509CRL crl : crls) {
-      if (signedByAny(crl, caCerts)) {
+      if (signedByAny(crl, caCerts) || noCaNamed(crl, caCerts)) {
         byIssuer.computeIfAbsent(crl.getIssuerX500Principal(), k -> new ArrayList<>()).add(crl);
       } else {
         log.warn("crl ignored directory={} issuer={} reason=no CA certificate verifies it",
@@ -87,6 +92,11 @@ final class CrlIndex {
     return caCerts.stream()
         .filter(ca -> ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal()))
         .anyMatch(ca -> verifies(crl, ca));
+  }
+
+  private static boolean noCaNamed(X509CRL crl, List<X509Certificate> caCerts) {
+    return caCerts.stream()
+        .noneMatch(ca -> ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal()));
   }
 
   private static boolean verifies(X509CRL crl, X509Certificate ca) {

@@ -27,6 +27,7 @@ public final class ImageCatalog {
   private final ImageListFetcher fetcher;
   private final Clock clock;
   private final Map<String, VerifiedImageList> lists = new ConcurrentHashMap<>();
+  private final Map<String, SubscriptionState> states = new ConcurrentHashMap<>();
 
   /** An image from a verified list, with the subscription that vouched for it. */
   public record EndorsedImage(Image image, String subscription, ImageList list) {}
@@ -51,13 +52,19 @@ public final class ImageCatalog {
    *
    * @return true if a new list was accepted
    */
-  public boolean refresh(SubscriptionConfig subscription) {
+  public synchronized boolean refresh(SubscriptionConfig subscription) {
     try {
       byte[] bytes = fetcher.fetch(subscription.url());
       VerifiedImageList verified = verifier.verify(subscription.url(), bytes,
           trustedBySubscription.get(subscription.name()));
+      SubscriptionRules.Accepted accepted = SubscriptionRules.check(
+          states.getOrDefault(subscription.name(), SubscriptionState.initial(
+              subscription.name())), verified, otherImageIds(subscription.name()));
+      states.put(subscription.name(), accepted.next());
       lists.put(subscription.name(), verified);
-      verified.warnings().forEach(w -> log.warn("image list warning subscription={} {}",
+      List<String> warnings = new java.util.ArrayList<>(verified.warnings());
+      warnings.addAll(accepted.warnings());
+      warnings.forEach(w -> log.warn("image list warning subscription={} {}",
           subscription.name(), w));
       log.info("image list accepted subscription={} identifier={} version={} images={}"
           + " endorser={}", subscription.name(), verified.imageList().identifier(),
@@ -68,6 +75,17 @@ public final class ImageCatalog {
       keepingLastGood(subscription, e);
       return false;
     }
+  }
+
+  /** Image ids of every other subscription's accepted list, which must not reappear here. */
+  private Map<String, java.util.Set<String>> otherImageIds(String subscription) {
+    Map<String, java.util.Set<String>> others = new java.util.HashMap<>();
+    states.forEach((name, state) -> {
+      if (!name.equals(subscription)) {
+        others.put(name, state.imageIds());
+      }
+    });
+    return others;
   }
 
   private void keepingLastGood(SubscriptionConfig subscription, RuntimeException error) {

@@ -8,9 +8,15 @@ public final class ImageListException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  /** The check that refused the list, in the order the checks run. */
+  /**
+   * The check that refused the list, in the order the checks run; the last three are the
+   * per-subscription rules of {@link SubscriptionRules}.
+   */
   public enum Reason {
-    /** The file is not an S/MIME message (e.g. plain, unsigned JSON). */
+    /**
+     * The file is not an S/MIME message (e.g. plain, unsigned JSON) and unsigned lists are not
+     * allowed.
+     */
     NOT_SMIME,
     /** The S/MIME structure is broken: boundary, parts, headers, base64, PKCS#7 DER. */
     MALFORMED_MIME,
@@ -22,6 +28,10 @@ public final class ImageListException extends RuntimeException {
     SIGNER_NOT_VALID_NOW,
     /** The signer does not chain to a CA of the CA directory. */
     UNTRUSTED_CHAIN,
+    /** A subject of the chain is outside its issuing CA's namespace or denied by it. */
+    NAMESPACE_VIOLATION,
+    /** An issuing CA has no namespace rule and rules are required. */
+    NAMESPACE_MISSING,
     /** An issuing CA of the chain has no CRL. */
     CRL_MISSING,
     /** An issuing CA's CRL is expired or issued in the future. */
@@ -39,7 +49,13 @@ public final class ImageListException extends RuntimeException {
     /** {@code dc:date:created} is in the future beyond the allowed skew. */
     LIST_NOT_YET_VALID,
     /** {@code dc:date:expires} has passed. */
-    LIST_EXPIRED
+    LIST_EXPIRED,
+    /** {@code dc:identifier} differs from the one this subscription has seen before. */
+    IDENTIFIER_CHANGED,
+    /** {@code hv:version} is lower than the version accepted before (or was dropped). */
+    VERSION_ROLLBACK,
+    /** An image identifier occurs twice in the list, or in another subscribed list. */
+    DUPLICATE_IMAGE
   }
 
   private final Reason reason;

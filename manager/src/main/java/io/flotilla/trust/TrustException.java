@@ -14,6 +14,10 @@ public final class TrustException extends RuntimeException {
     DIRECTORY_UNREADABLE,
     /** No valid certification path from the certificate to a CA of the directory. */
     UNTRUSTED_CHAIN,
+    /** A certificate's subject is outside (or denied by) its issuing CA's namespace rules. */
+    NAMESPACE_VIOLATION,
+    /** The issuing CA has no namespace rule and {@link NamespaceMode#REQUIRE} is in force. */
+    NAMESPACE_MISSING,
     /** An issuing CA of the path has no (valid, correctly signed) CRL in the directory. */
     CRL_MISSING,
     /** The newest CRL of an issuing CA is past nextUpdate or issued in the future. */

@@ -18,8 +18,22 @@ public record VerificationReport(
     Optional<VerifiedImageList> result,
     Optional<ImageListException> failure) {
 
+  /** How one check ended. {@code WARN} passed, but with a finding the user should see. */
+  public enum Outcome { OK, WARN, FAIL }
+
   /** One check: a short stable name (e.g. {@code signature}), outcome and human detail. */
-  public record Check(String name, boolean passed, String detail) {}
+  public record Check(String name, Outcome outcome, String detail) {
+
+    /** A check that passed ({@code OK}) or failed ({@code FAIL}). */
+    public Check(String name, boolean passed, String detail) {
+      this(name, passed ? Outcome.OK : Outcome.FAIL, detail);
+    }
+
+    /** Whether the check passed, with or without a warning. */
+    public boolean passed() {
+      return outcome != Outcome.FAIL;
+    }
+  }
 
   /** Copies {@code checks} so the record stays immutable. */
   public VerificationReport {

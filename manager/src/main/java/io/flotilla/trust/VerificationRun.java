@@ -26,6 +26,17 @@ final class VerificationRun {
     return result;
   }
 
+  /** Records {@code refusal} as the failed check {@code name} and returns it to be thrown. */
+  ImageListException failed(String name, ImageListException refusal) {
+    checks.add(new VerificationReport.Check(name, false, refusal.getMessage()));
+    return refusal;
+  }
+
+  /** Records a check that passed with a finding the user should see. */
+  void warn(String name, String detail) {
+    checks.add(new VerificationReport.Check(name, VerificationReport.Outcome.WARN, detail));
+  }
+
   /** Runs a check that yields only a detail text. */
   void step(String name, Supplier<String> action) {
     step(name, action, Function.identity());

@@ -57,9 +57,9 @@ class ImageListVerifierTest {
         + "'/DC=XXX/DC=YYY/C=ZZZ/O=Hosts/O=AA.net/CN=some.unknown.source' differs from the "
         + "signer subject '" + CLOUDKEEPER_CA_DN + "'");
     assertThat(report.checks()).extracting(VerificationReport.Check::name).containsExactly(
-        "mime", "signature", "signer-count", "signer-validity", "chain", "crl", "json",
-        "endorser-dn");
-    assertThat(report.checks().subList(0, 7)).allMatch(VerificationReport.Check::passed);
+        "mime", "signature", "signer-count", "signer-validity", "chain", "namespace", "crl",
+        "json", "endorser-dn");
+    assertThat(report.checks().subList(0, 8)).allMatch(VerificationReport.Check::passed);
   }
 
   @Test

@@ -60,9 +60,20 @@ final class TestPki {
 
   /** Issues an intermediate CA {@code name} below {@code issuer} and installs it. */
   void issueIntermediate(String issuer, String name, String subject) {
+    issueIntermediate(issuer, name, subject, true);
+  }
+
+  /**
+   * Issues an intermediate CA {@code name} below {@code issuer}; its CRL always goes into the
+   * CA directory, its certificate only if {@code install} (otherwise it must travel in the
+   * signed message).
+   */
+  void issueIntermediate(String issuer, String name, String subject, boolean install) {
     newCa(name);
     issue(issuer, name, subject, "ca_ext");
-    install(name);
+    if (install) {
+      install(name);
+    }
     writeCrl(name, 30);
   }
 
@@ -150,7 +161,8 @@ final class TestPki {
     return certificates.resolve(hash(issuer) + ".r0");
   }
 
-  private String hash(String name) {
+  /** OpenSSL's subject hash of {@code name}.pem, the file-name stem in the CA directory. */
+  String hash(String name) {
     return OpenSsl.run(dir, "x509", "-hash", "-noout", "-in", name + ".pem").strip();
   }
 

@@ -1,0 +1,372 @@
+package io.flotilla.provider.sandbox;
+
+import com.google.common.base.Predicates;
+import com.google.common.collect.ImmutableSet;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.flotilla.provider.CloudException;
+import io.flotilla.provider.CloudException.Kind;
+import io.flotilla.provider.CloudMachine;
+import io.flotilla.provider.CloudProvider;
+import io.flotilla.provider.CloudState;
+import io.flotilla.provider.MachineSpec;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+import org.jclouds.ContextBuilder;
+import org.jclouds.compute.ComputeService;
+import org.jclouds.compute.ComputeServiceContext;
+import org.jclouds.compute.RunNodesException;
+import org.jclouds.compute.domain.Hardware;
+import org.jclouds.compute.domain.NodeMetadata;
+import org.jclouds.compute.domain.NodeMetadata.Status;
+import org.jclouds.compute.domain.Template;
+import org.jclouds.logging.slf4j.config.SLF4JLoggingModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedded cloud for the default run and for tests, built on jclouds' in-memory
+ * {@code stub} compute service, with injected faults ({@link SandboxOptions}) and a
+ * {@link GuestHost} view for guest emulators.
+ *
+ * <p>What the stub does and what this class adds:
+ *
+ * <ul>
+ *   <li>The stub allocates ids, stores each node with its user metadata (our tags), lists,
+ *       suspends (PENDING, then SUSPENDED after 50 ms) and destroys (PENDING, TERMINATED after
+ *       50 ms, removed after 200 ms). Create goes PENDING, then RUNNING after 100 ms.
+ *   <li>The stub has no portable user-data, so the bytes are kept here, by cloud id.
+ *   <li>The stub's boot time is fixed at 100 ms and it cannot put a node in ERROR; the boot
+ *       delay and the injected error are an overlay kept here and applied when a node is
+ *       read. The stub's own timers write node states from a copy taken at create, so
+ *       writing states into its table would be overwritten.
+ *   <li>A destroyed machine is forgotten here at once, so describe returns empty even while
+ *       the stub still shows the node for its last 200 ms.
+ *   <li>The stub keeps nodes in static maps keyed by the account identity, shared by every
+ *       context with that identity; each sandbox takes a fresh identity so two sandboxes (or
+ *       two tests) never see each other's machines.
+ * </ul>
+ *
+ * <p>Thread-safe. Calls block for at most about a hundred milliseconds (the stub's polling).
+ */
+public final class SandboxCloud implements CloudProvider, GuestHost {
+
+  private static final Logger log = LoggerFactory.getLogger(SandboxCloud.class);
+  private static final String GROUP = "flotilla";
+
+  private final String name;
+  private final SandboxOptions options;
+  private final Clock clock;
+  private final Random dice;
+  private final ComputeServiceContext context;
+  private final ComputeService compute;
+  private final Set<String> flavours;
+  private final ConcurrentMap<String, Machine> machines = new ConcurrentHashMap<>();
+  private final Object quotaLock = new Object();
+  private int createsInFlight;
+  private volatile boolean closed;
+
+  /** What the sandbox knows of one machine beyond the stub's node. */
+  private static final class Machine {
+    final String cloudId;
+    final byte[] userData;
+    final Instant bootedAt;
+    final boolean failsAtBoot;
+    volatile boolean poweringOff;
+    volatile boolean destroying;
+
+    Machine(String cloudId, byte[] userData, Instant bootedAt, boolean failsAtBoot) {
+      this.cloudId = cloudId;
+      this.userData = userData;
+      this.bootedAt = bootedAt;
+      this.failsAtBoot = failsAtBoot;
+    }
+  }
+
+  public SandboxCloud(String name, SandboxOptions options) {
+    this(name, options, Clock.systemUTC());
+  }
+
+  /** As {@link #SandboxCloud(String, SandboxOptions)}, with the clock that times boots. */
+  public SandboxCloud(String name, SandboxOptions options, Clock clock) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.options = Objects.requireNonNull(options, "options");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.dice = new Random(options.seed().orElseGet(() -> new SecureRandom().nextLong()));
+    this.context = ContextBuilder.newBuilder("stub")
+        .credentials("flotilla-sandbox-" + name + "-" + UUID.randomUUID(), "unused")
+        .modules(ImmutableSet.of(new SLF4JLoggingModule()))
+        .buildView(ComputeServiceContext.class);
+    this.compute = context.getComputeService();
+    this.flavours = compute.listHardwareProfiles().stream()
+        .map(Hardware::getId)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Flavours this sandbox accepts: the stub's hardware profiles (small, medium, large). */
+  public Set<String> flavours() {
+    return flavours;
+  }
+
+  @Override
+  public CloudMachine create(MachineSpec spec) {
+    checkOpen();
+    checkSpec(spec);
+    if (roll(options.createFailureRate())) {
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": create of machine "
+          + spec.machineId() + " failed: injected fault (create_failure_rate="
+          + options.createFailureRate() + ")");
+    }
+    reserveInstance(spec);
+    try {
+      return register(spec, createNode(spec));
+    } finally {
+      releaseReservation();
+    }
+  }
+
+  @Override
+  public Optional<CloudMachine> describe(String cloudId) {
+    checkOpen();
+    Machine machine = machines.get(Objects.requireNonNull(cloudId, "cloudId"));
+    if (machine == null) {
+      return Optional.empty();
+    }
+    NodeMetadata node = compute.getNodeMetadata(cloudId);
+    return node == null ? Optional.empty() : Optional.of(view(machine, node));
+  }
+
+  @Override
+  public List<CloudMachine> listTagged(Map<String, String> tags) {
+    checkOpen();
+    Map<String, String> wanted = Map.copyOf(tags);
+    return allMachines().stream()
+        .filter(machine -> machine.tags().entrySet().containsAll(wanted.entrySet()))
+        .toList();
+  }
+
+  @Override
+  public void destroy(String cloudId) {
+    checkOpen();
+    Machine machine = machines.get(Objects.requireNonNull(cloudId, "cloudId"));
+    if (machine == null) {
+      log.debug("sandbox destroy of unknown machine cloud={} cloudId={}", name, cloudId);
+      return;
+    }
+    if (roll(options.destroyFailureRate())) {
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": destroy of "
+          + cloudId + " failed: injected fault (destroy_failure_rate="
+          + options.destroyFailureRate() + ")");
+    }
+    machine.destroying = true;
+    try {
+      compute.destroyNode(cloudId);
+    } catch (RuntimeException e) {
+      machine.destroying = false;
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": destroy of "
+          + cloudId + " failed: " + e.getMessage(), e);
+    }
+    machines.remove(cloudId);
+    log.info("sandbox machine destroyed cloud={} cloudId={}", name, cloudId);
+  }
+
+  @Override
+  public byte[] userData(String cloudId) {
+    checkOpen();
+    return existing(cloudId).userData.clone();
+  }
+
+  @Override
+  public void powerOff(String cloudId) {
+    checkOpen();
+    Machine machine = existing(cloudId);
+    CloudState state = describe(cloudId).map(CloudMachine::state).orElse(CloudState.GONE);
+    if (state == CloudState.STOPPED || state == CloudState.STOPPING && machine.poweringOff) {
+      return;
+    }
+    if (state != CloudState.RUNNING) {
+      throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
+          + cloudId + " cannot power off: expected state RUNNING, actual " + state);
+    }
+    machine.poweringOff = true;
+    try {
+      compute.suspendNode(cloudId);
+    } catch (RuntimeException e) {
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": power-off of "
+          + cloudId + " failed: " + e.getMessage(), e);
+    }
+    log.info("sandbox machine powered off by guest cloud={} cloudId={}", name, cloudId);
+  }
+
+  @Override
+  public List<CloudMachine> running() {
+    checkOpen();
+    return allMachines().stream()
+        .filter(machine -> machine.state() == CloudState.RUNNING)
+        .toList();
+  }
+
+  /**
+   * Maps a jclouds node status to the portable state. SUSPENDED is how jclouds names a
+   * machine that is powered off but still exists (EC2 "stopped"), hence STOPPED.
+   */
+  static CloudState toCloudState(Status status) {
+    return switch (status) {
+      case PENDING -> CloudState.PENDING;
+      case RUNNING -> CloudState.RUNNING;
+      case SUSPENDED -> CloudState.STOPPED;
+      case ERROR -> CloudState.ERROR;
+      case TERMINATED -> CloudState.GONE;
+      case UNRECOGNIZED -> CloudState.UNKNOWN;
+    };
+  }
+
+  /** Forgets every machine of this sandbox and stops the stub's threads. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // The stub's node table outlives the context (it is static); empty it so a long run
+    // that opens many sandboxes does not keep their nodes.
+    stubNodes().clear();
+    machines.clear();
+    context.close();
+  }
+
+  private void checkSpec(MachineSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    if (spec.imageRef().isBlank()) {
+      throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
+          + spec.machineId() + ": image reference is blank");
+    }
+    if (!flavours.contains(spec.flavour())) {
+      throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
+          + spec.machineId() + ": unknown flavour '" + spec.flavour() + "', expected one of "
+          + flavours.stream().sorted().toList());
+    }
+  }
+
+  private void reserveInstance(MachineSpec spec) {
+    synchronized (quotaLock) {
+      int used = machines.size() + createsInFlight;
+      if (options.maxInstances().isPresent() && used >= options.maxInstances().getAsInt()) {
+        throw new CloudException(Kind.QUOTA_EXCEEDED, "sandbox cloud " + name + ": create of "
+            + "machine " + spec.machineId() + " refused: instance quota "
+            + options.maxInstances().getAsInt() + " reached (" + used + " in use)",
+            "instances", null, null);
+      }
+      createsInFlight++;
+    }
+  }
+
+  private void releaseReservation() {
+    synchronized (quotaLock) {
+      createsInFlight--;
+    }
+  }
+
+  private NodeMetadata createNode(MachineSpec spec) {
+    Template template = compute.templateBuilder().hardwareId(spec.flavour()).build();
+    // Tags travel as jclouds user metadata in the create call itself; blockUntilRunning is
+    // off because the boot delay is ours, not the stub's.
+    template.getOptions().userMetadata(spec.tags()).blockUntilRunning(false);
+    try {
+      return compute.createNodesInGroup(GROUP, 1, template).iterator().next();
+    } catch (RunNodesException | RuntimeException e) {
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": create of machine "
+          + spec.machineId() + " failed in the stub: " + e.getMessage(), e);
+    }
+  }
+
+  private CloudMachine register(MachineSpec spec, NodeMetadata node) {
+    Instant bootedAt = clock.instant().plus(options.bootDelay());
+    Machine machine =
+        new Machine(node.getId(), spec.userData(), bootedAt, roll(options.errorRate()));
+    machines.put(machine.cloudId, machine);
+    log.info("sandbox machine created cloud={} cloudId={} machineId={} failsAtBoot={}",
+        name, machine.cloudId, spec.machineId(), machine.failsAtBoot);
+    return view(machine, node);
+  }
+
+  private List<CloudMachine> allMachines() {
+    Map<String, NodeMetadata> nodes = new HashMap<>();
+    for (NodeMetadata node : compute.listNodesDetailsMatching(Predicates.alwaysTrue())) {
+      nodes.put(node.getId(), node);
+    }
+    List<CloudMachine> result = new ArrayList<>();
+    for (Machine machine : machines.values()) {
+      NodeMetadata node = nodes.get(machine.cloudId);
+      if (node != null) {
+        result.add(view(machine, node));
+      }
+    }
+    return result;
+  }
+
+  private CloudMachine view(Machine machine, NodeMetadata node) {
+    Status status = effectiveStatus(machine, node.getStatus());
+    CloudState state = toCloudState(status);
+    boolean leaving = machine.destroying || machine.poweringOff;
+    if (leaving && state != CloudState.STOPPED) {
+      // The stub shows PENDING while it suspends or deletes; to a caller that is STOPPING.
+      state = CloudState.STOPPING;
+    }
+    return new CloudMachine(machine.cloudId, state, status.name(), node.getUserMetadata());
+  }
+
+  private Status effectiveStatus(Machine machine, Status stubStatus) {
+    if (stubStatus != Status.RUNNING || machine.poweringOff || machine.destroying) {
+      return stubStatus;
+    }
+    if (clock.instant().isBefore(machine.bootedAt)) {
+      return Status.PENDING;
+    }
+    return machine.failsAtBoot ? Status.ERROR : Status.RUNNING;
+  }
+
+  private Machine existing(String cloudId) {
+    Machine machine = machines.get(Objects.requireNonNull(cloudId, "cloudId"));
+    if (machine == null) {
+      throw new CloudException(Kind.NOT_FOUND, "sandbox cloud " + name + ": machine "
+          + cloudId + " does not exist");
+    }
+    return machine;
+  }
+
+  private boolean roll(double rate) {
+    synchronized (dice) {
+      return dice.nextDouble() < rate;
+    }
+  }
+
+  private ConcurrentMap<String, NodeMetadata> stubNodes() {
+    return context.utils().injector().getInstance(
+        Key.get(new TypeLiteral<ConcurrentMap<String, NodeMetadata>>() {}));
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("sandbox cloud " + name + " is closed");
+    }
+  }
+}
