@@ -16,9 +16,16 @@ public final class Backoff {
     this.untilByVoCloud = untilByVoCloud;
   }
 
-  /** Pauses {@code vo} on {@code cloud} until {@code until}, unless a later pause stands. */
-  public void pause(String vo, String cloud, Instant until) {
-    untilByVoCloud.merge(key(vo, cloud), until.toEpochMilli(), Math::max);
+  /**
+   * Pauses {@code vo} on {@code cloud} until {@code until}, unless a later pause stands.
+   *
+   * @return true if this call set or lengthened the pause
+   */
+  public boolean pause(String vo, String cloud, Instant until) {
+    long wanted = until.toEpochMilli();
+    Long before = untilByVoCloud.get(key(vo, cloud));
+    long after = untilByVoCloud.merge(key(vo, cloud), wanted, Math::max);
+    return before == null || after > before;
   }
 
   /** The end of the pause in force at {@code now}, if any. */

@@ -3,6 +3,7 @@ package io.flotilla.control;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.VoConfig;
+import io.flotilla.context.ContextException;
 import io.flotilla.lifecycle.CloudListing;
 import io.flotilla.lifecycle.CloudPool;
 import io.flotilla.lifecycle.Lifecycle;
@@ -11,9 +12,11 @@ import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineStore;
+import io.flotilla.state.Transition;
 import io.flotilla.trust.ImageCatalog;
 import io.flotilla.trust.ImageCatalog.EndorsedImage;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,9 +75,35 @@ public final class Reconciler {
         lifecycle.advance(machine, listings.get(machine.cloud()));
       }
     }
+    pauseAfterAborts(store.all());
     removeOrphans(listings, records);
     if (!lifecycle.draining()) {
       createMissing(records);
+    }
+  }
+
+  /**
+   * A machine that ended with an abort code (its VO had no work for it, or could not use
+   * it) pauses its VO on its cloud for the VO's backoff time, counted from the moment the
+   * machine stopped being live: at once, not when the cloud finally confirms its deletion,
+   * or replacements would be created in between.
+   */
+  private void pauseAfterAborts(List<MachineRecord> records) {
+    for (MachineRecord machine : records) {
+      if (machine.state().isLive() || machine.accounted() || !machine.hasShutdownCode()) {
+        continue;
+      }
+      VoConfig vo = config.vo(machine.vo()).orElse(null);
+      if (vo == null || !vo.abortCodes().contains(machine.shutdownCode())) {
+        continue;
+      }
+      Instant stopped = machine.history().stream()
+          .filter(t -> !t.to().isLive()).map(Transition::at).findFirst().orElseThrow();
+      Instant until = stopped.plus(vo.backoff());
+      if (backoff.pause(vo.name(), machine.cloud(), until)) {
+        log.warn("VO backing off vo={} cloud={} until={} code={} machine={}", vo.name(),
+            machine.cloud(), until, machine.shutdownCode(), machine.id());
+      }
     }
   }
 
@@ -153,9 +182,34 @@ public final class Reconciler {
     }
     lastHoldReason.remove(vo.name() + "|" + cloud.name());
     for (int i = 0; i < count; i++) {
-      MachinePlanner.Planned planned = planner.plan(vo, cloud, image.get(), imageRef.get());
-      lifecycle.create(planned.record(), planned.spec());
+      MachinePlanner.Planned planned;
+      try {
+        planned = planner.plan(vo, cloud, image.get(), imageRef.get());
+      } catch (ContextException e) {
+        hold(vo, cloud, "user-data cannot be rendered: " + e.getMessage());
+        return;
+      }
+      lifecycle.create(planned.record(), planned.spec())
+          .onFailure(error -> pauseAfterRefusal(vo, cloud, error));
     }
+  }
+
+  /**
+   * A cloud that refuses a create for a reason a retry cannot mend soon (bad request, quota,
+   * credentials) or that throttles us gets no more creates from this VO for a while, so a
+   * misconfiguration does not become a storm of failing calls.
+   */
+  private void pauseAfterRefusal(VoConfig vo, CloudConfig cloud, Throwable error) {
+    if (!(error instanceof CloudException refusal)
+        || refusal.kind() == CloudException.Kind.TRANSIENT) {
+      return;
+    }
+    Duration pause = refusal.kind() == CloudException.Kind.THROTTLED
+        && refusal.retryAfter() != null ? refusal.retryAfter() : vo.backoff();
+    Instant until = clock.instant().plus(pause);
+    backoff.pause(vo.name(), cloud.name(), until);
+    log.warn("cloud refused a create, pausing creates vo={} cloud={} kind={} until={}",
+        vo.name(), cloud.name(), refusal.kind(), until);
   }
 
   /** Logs why a VO gets no machines on a cloud, once per change of reason. */

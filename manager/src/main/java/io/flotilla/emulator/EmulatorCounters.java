@@ -127,4 +127,24 @@ public final class EmulatorCounters {
   void halted() {
     halts.incrementAndGet();
   }
+
+  /** The counts of several emulators added up, for a run over several sandbox clouds. */
+  public static EmulatorCounters sum(java.util.List<EmulatorCounters> parts) {
+    EmulatorCounters total = new EmulatorCounters();
+    for (EmulatorCounters part : parts) {
+      total.guestsStarted.addAndGet(part.guestsStarted());
+      total.unreadableUserData.addAndGet(part.unreadableUserData());
+      total.credentialsFetched.addAndGet(part.credentialsFetched());
+      total.credentialFailures.addAndGet(part.credentialFailures());
+      total.secondFetchesRefused.addAndGet(part.secondFetchesRefused());
+      total.secondFetchesServed.addAndGet(part.secondFetchesServed());
+      total.heartbeatsSent.addAndGet(part.heartbeatsSent());
+      total.jobsCompleted.addAndGet(part.jobsCompleted());
+      total.shutdownMessagesSent.addAndGet(part.shutdownMessagesSent());
+      total.powerOffs.addAndGet(part.powerOffs());
+      total.halts.addAndGet(part.halts());
+      total.shutdownMessages.putAll(part.shutdownMessages());
+    }
+    return total;
+  }
 }

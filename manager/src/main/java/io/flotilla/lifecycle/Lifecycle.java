@@ -61,7 +61,8 @@ public final class Lifecycle {
   /**
    * Records {@code planned} (state REQUESTED), then asks its cloud to start it.
    *
-   * @return the record once the cloud answered: BOOTING, or FAILED if the cloud refused
+   * @return the BOOTING record once the cloud accepted the machine; if the cloud refused,
+   *     the record is FAILED and the Future fails with the cloud's error
    */
   public Future<MachineRecord> create(MachineRecord planned, MachineSpec spec) {
     inFlight.add(planned.id());
@@ -71,7 +72,10 @@ public final class Lifecycle {
     CloudPool pool = clouds.get(planned.cloud());
     return pool.call(() -> pool.provider().create(spec))
         .map(created -> booted(planned.id(), created))
-        .recover(error -> Future.succeededFuture(createFailed(planned.id(), error)))
+        .recover(error -> {
+          createFailed(planned.id(), error);
+          return Future.failedFuture(error);
+        })
         .andThen(done -> inFlight.remove(planned.id()));
   }
 
@@ -81,8 +85,8 @@ public final class Lifecycle {
     return move(id, MachineState.BOOTING, "cloud accepted it as " + created.cloudId());
   }
 
-  private MachineRecord createFailed(String id, Throwable error) {
-    return move(id, MachineState.FAILED, "create failed: " + describe(error));
+  private void createFailed(String id, Throwable error) {
+    move(id, MachineState.FAILED, "create failed: " + describe(error));
   }
 
   /** From now on, every live machine's shutdowntime is at most {@code deadline}. */

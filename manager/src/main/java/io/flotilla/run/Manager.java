@@ -123,7 +123,7 @@ public final class Manager {
     openClouds();
     Backoff backoff = new Backoff(cluster.map("flotilla.backoff"));
     lifecycle = new Lifecycle(store, clouds, transitions, clock, config.lifecycle(),
-        machine -> machineEnded(machine, backoff));
+        this::machineEnded);
     reconciler = new Reconciler(config, store, lifecycle, clouds, catalog, backoff, planner,
         clock, cluster::leads);
     guestIssuer = issuer;
@@ -158,16 +158,9 @@ public final class Manager {
     }
   }
 
-  private void machineEnded(MachineRecord machine, Backoff backoff) {
+  /** Writes the usage record of a machine that reached GONE. */
+  private void machineEnded(MachineRecord machine) {
     accounting.append(machine);
-    VoConfig vo = config.vo(machine.vo()).orElse(null);
-    Integer code = machine.shutdownCode();
-    if (vo != null && code != null && vo.abortCodes().contains(code)) {
-      Instant until = clock.instant().plus(vo.backoff());
-      backoff.pause(vo.name(), machine.cloud(), until);
-      log.warn("VO backing off vo={} cloud={} until={} code={} machine={}", vo.name(),
-          machine.cloud(), until, code, machine.id());
-    }
   }
 
   private Future<Manager> listen() {

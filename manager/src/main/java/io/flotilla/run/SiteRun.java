@@ -2,6 +2,8 @@ package io.flotilla.run;
 
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.VoConfig;
+import io.flotilla.emulator.EmulatorCounters;
+import io.flotilla.emulator.GuestEmulator;
 import io.flotilla.lifecycle.CloudPool;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudState;
@@ -33,6 +35,8 @@ public final class SiteRun {
   private final Clock clock;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Manager manager;
+  private List<MachineRecord> finalRecords = List.of();
+  private EmulatorCounters emulatorCounters = new EmulatorCounters();
 
   public SiteRun(SiteConfig config, Clock clock) {
     this.config = config;
@@ -63,9 +67,22 @@ public final class SiteRun {
     } finally {
       manager.vertx().cancelTimer(progress);
     }
-    RunSummary summary = RunSummary.of(manager.machines().all(), leftInClouds());
+    finalRecords = manager.machines().all();
+    RunSummary summary = RunSummary.of(finalRecords, leftInClouds());
+    emulatorCounters = EmulatorCounters.sum(manager.emulators().stream()
+        .map(GuestEmulator::counters).toList());
     manager.stop();
     return summary;
+  }
+
+  /** The machine records as they were when the run ended, for reports and tests. */
+  public List<MachineRecord> finalRecords() {
+    return finalRecords;
+  }
+
+  /** What the emulated guests of all sandbox clouds did during the run. */
+  public EmulatorCounters emulatorCounters() {
+    return emulatorCounters;
   }
 
   private static String startFailure(Exception e) {
