@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "flotilla", mixinStandardHelpOptions = true,
     versionProvider = FlotillaCommand.Version.class,
     description = "VM lifecycle manager for grid pilot frameworks.",
-    subcommands = {RunCommand.class, ImageListCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, PlanCommand.class, ImageListCommand.class,
+        ContextCommand.class, CommandLine.HelpCommand.class})
 public final class FlotillaCommand implements Runnable {
 
   @CommandLine.Spec

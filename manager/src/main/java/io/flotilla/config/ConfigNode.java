@@ -1,6 +1,7 @@
 package io.flotilla.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
  * Keys that no reader asked for are reported as unknown, which catches misspelt options.
  */
 final class ConfigNode {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
   private final JsonNode node;
@@ -38,6 +40,8 @@ final class ConfigNode {
     final String file;
     final Path baseDir;
     final List<String> list = new ArrayList<>();
+    /** Full paths of every field any reader asked for, so two readers may share a mapping. */
+    final Set<String> readFields = new HashSet<>();
 
     Problems(Path file) {
       this.file = file.toString();
@@ -68,6 +72,7 @@ final class ConfigNode {
 
   private JsonNode raw(String key) {
     read.add(key);
+    problems.readFields.add(field(key));
     return node.get(key);
   }
 
@@ -210,23 +215,10 @@ final class ConfigNode {
     return new ConfigNode(value, field(key), problems);
   }
 
-  private static final com.fasterxml.jackson.databind.node.JsonNodeFactory NODES =
-      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
-
   List<ConfigNode> objects(String key, boolean required) {
     List<ConfigNode> result = new ArrayList<>();
-    JsonNode value = raw(key);
-    if (value == null || value.isNull()) {
-      if (required) {
-        problem(key, "is required (a list)");
-      }
-      return result;
-    }
-    if (!value.isArray()) {
-      problem(key, "must be a list, not " + kind(value));
-      return result;
-    }
-    for (int i = 0; i < value.size(); i++) {
+    JsonNode value = list(key, required);
+    for (int i = 0; value != null && i < value.size(); i++) {
       JsonNode item = value.get(i);
       String itemPath = field(key) + "[" + i + "]";
       if (!item.isObject()) {
@@ -240,18 +232,8 @@ final class ConfigNode {
 
   List<String> strings(String key, boolean required) {
     List<String> result = new ArrayList<>();
-    JsonNode value = raw(key);
-    if (value == null || value.isNull()) {
-      if (required) {
-        problem(key, "is required (a list)");
-      }
-      return result;
-    }
-    if (!value.isArray()) {
-      problem(key, "must be a list, not " + kind(value));
-      return result;
-    }
-    for (int i = 0; i < value.size(); i++) {
+    JsonNode value = list(key, required);
+    for (int i = 0; value != null && i < value.size(); i++) {
       JsonNode item = value.get(i);
       if (!item.isValueNode() || item.asText().isBlank()) {
         problems.add(field(key) + "[" + i + "]", "must be a non-empty string");
@@ -260,6 +242,22 @@ final class ConfigNode {
       }
     }
     return result;
+  }
+
+  /** The list under {@code key}, or null (with a problem recorded if it was wrong). */
+  private JsonNode list(String key, boolean required) {
+    JsonNode value = raw(key);
+    if (value == null || value.isNull()) {
+      if (required) {
+        problem(key, "is required (a list)");
+      }
+      return null;
+    }
+    if (!value.isArray()) {
+      problem(key, "must be a list, not " + kind(value));
+      return null;
+    }
+    return value;
   }
 
   /** The mapping under {@code key} as plain Java values, for options a provider checks. */
@@ -318,7 +316,7 @@ final class ConfigNode {
   /** Reports every key of this mapping that no reader asked for. Call after reading it. */
   void rejectUnknownKeys() {
     node.fieldNames().forEachRemaining(name -> {
-      if (!read.contains(name)) {
+      if (!read.contains(name) && !problems.readFields.contains(field(name))) {
         problem(name, "unknown option (check its spelling against examples/)");
       }
     });

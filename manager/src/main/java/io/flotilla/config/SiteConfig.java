@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param clouds the clouds machines run on
  * @param vos the virtual organisations and their machine settings
  * @param lifecycle timings of the reconcile loop
+ * @param control shares, limits, quotas, drains and APEL accounting
+ * @param context the site's part of every machine's contextualisation
  */
 public record SiteConfig(
     Path source,
@@ -33,7 +35,18 @@ public record SiteConfig(
     List<SubscriptionConfig> imageLists,
     List<CloudConfig> clouds,
     List<VoConfig> vos,
-    LifecycleConfig lifecycle) {
+    LifecycleConfig lifecycle,
+    ControlConfig control,
+    SiteContextConfig context) {
+
+  /** A site that adds nothing of its own to machines' contextualisation. */
+  public SiteConfig(Path source, String site, Path stateDir, ClusterConfig cluster,
+      GuestApiConfig guestApi, TrustConfig trust, Map<String, EndorserConfig> endorsers,
+      List<SubscriptionConfig> imageLists, List<CloudConfig> clouds, List<VoConfig> vos,
+      LifecycleConfig lifecycle, ControlConfig control) {
+    this(source, site, stateDir, cluster, guestApi, trust, endorsers, imageLists, clouds, vos,
+        lifecycle, control, SiteContextConfig.none());
+  }
 
   public Optional<CloudConfig> cloud(String name) {
     return clouds.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -43,8 +56,12 @@ public record SiteConfig(
     return vos.stream().filter(v -> v.name().equals(name)).findFirst();
   }
 
-  /** Cluster membership: embedded members join each other over TCP on the given address. */
-  public record ClusterConfig(String host, int port, List<String> members) {}
+  /**
+   * Cluster membership: embedded members join each other over TCP on the given address.
+   *
+   * @param name the cluster's name; only managers with the same name share state
+   */
+  public record ClusterConfig(String name, String host, int port, List<String> members) {}
 
   /**
    * @param bindHost address the guest HTTP server binds to
@@ -58,9 +75,27 @@ public record SiteConfig(
   /** An endorser by subject and issuing-CA DN, both in OpenSSL slash form. */
   public record EndorserConfig(String name, String dn, String caDn) {}
 
-  /** A subscribed image list and the endorsers trusted to sign it. */
+  /**
+   * A subscribed image list and the endorsers trusted to sign it.
+   *
+   * @param allowImages the only image identifiers of this list that may be launched; empty
+   *     allows every image of the list
+   * @param newImages what happens to an image that appears in an update of the list
+   * @param allowUnsigned accept a plain JSON list that nothing signs (loudly logged)
+   */
   public record SubscriptionConfig(
-      String name, String url, List<String> endorsers, Duration refresh) {}
+      String name, String url, List<String> endorsers, Duration refresh,
+      List<String> allowImages, NewImagePolicy newImages, boolean allowUnsigned) {}
+
+  /** The fate of an image that was not in the first accepted version of its list. */
+  public enum NewImagePolicy {
+    /** Launchable at once, like the images of the first version. */
+    ACCEPT,
+    /** Never launchable. */
+    REFUSE,
+    /** Launchable once an operator approves it. */
+    HOLD
+  }
 
   /** A cloud: its type selects the provider, options are the provider's own. */
   public record CloudConfig(String name, String type, Map<String, Object> options,

@@ -9,6 +9,7 @@ import io.flotilla.config.SiteConfig.ClusterConfig;
 import io.flotilla.config.SiteConfig.EndorserConfig;
 import io.flotilla.config.SiteConfig.GuestApiConfig;
 import io.flotilla.config.SiteConfig.LifecycleConfig;
+import io.flotilla.config.SiteConfig.NewImagePolicy;
 import io.flotilla.config.SiteConfig.SubscriptionConfig;
 import io.flotilla.config.SiteConfig.TrustConfig;
 import java.io.IOException;
@@ -77,9 +78,11 @@ public final class SiteConfigLoader {
     root.check("site", site, s -> NAME.matcher(s).matches() ? null
         : "must be letters, digits, '.', '_' or '-' (at most 63), got '" + s + "'");
     Path stateDir = root.file("state_dir", false);
-    ClusterConfig cluster = cluster(root.object("cluster", false));
+    ClusterConfig cluster = cluster(root.object("cluster", false), site);
     GuestApiConfig guest = guestApi(root.object("guest_api", true));
     TrustConfig trust = trust(root.object("trust", true));
+    ControlConfig control = ControlConfigReader.read(root);
+    SiteContextConfig context = ContextConfigReader.readSite(root);
     Map<String, EndorserConfig> endorsers = endorsers(root);
     List<SubscriptionConfig> lists = subscriptions(root, endorsers.keySet());
     List<CloudConfig> clouds = clouds(root);
@@ -90,15 +93,16 @@ public final class SiteConfigLoader {
     root.rejectUnknownKeys();
     Path state = stateDir != null ? stateDir : root.baseDir().resolve("var");
     return new SiteConfig(file, site, state, cluster, guest, trust, endorsers, lists, clouds,
-        vos, lifecycle);
+        vos, lifecycle, control, context);
   }
 
-  private static ClusterConfig cluster(ConfigNode node) {
+  private static ClusterConfig cluster(ConfigNode node, String site) {
+    String name = node.string("name", "flotilla-" + site);
     String host = node.string("host", "127.0.0.1");
     int port = (int) node.integer("port", 5701, 1, 65535);
     List<String> members = node.strings("members", false);
     node.rejectUnknownKeys();
-    return new ClusterConfig(host, port, members.isEmpty() ? List.of(host) : members);
+    return new ClusterConfig(name, host, port, members.isEmpty() ? List.of(host) : members);
   }
 
   private static GuestApiConfig guestApi(ConfigNode node) {
@@ -168,10 +172,30 @@ public final class SiteConfigLoader {
         node.problem("endorsers", "must name at least one trusted endorser");
       }
       Duration refresh = node.duration("refresh", Duration.ofHours(1), Duration.ofSeconds(10));
+      List<String> allowImages = node.strings("allow_images", false);
+      if (node.has("allow_images") && allowImages.isEmpty()) {
+        node.problem("allow_images", "must name at least one image; omit it to allow all");
+      }
+      NewImagePolicy newImages = newImagePolicy(node);
+      boolean allowUnsigned = node.bool("allow_unsigned", false);
       node.rejectUnknownKeys();
-      result.add(new SubscriptionConfig(name, url, endorsers, refresh));
+      result.add(new SubscriptionConfig(name, url, endorsers, refresh, allowImages, newImages,
+          allowUnsigned));
     }
     return result;
+  }
+
+  private static NewImagePolicy newImagePolicy(ConfigNode node) {
+    String policy = node.string("new_images", "accept");
+    return switch (policy == null ? "accept" : policy) {
+      case "accept" -> NewImagePolicy.ACCEPT;
+      case "refuse" -> NewImagePolicy.REFUSE;
+      case "hold" -> NewImagePolicy.HOLD;
+      default -> {
+        node.problem("new_images", "must be accept, refuse or hold, got '" + policy + "'");
+        yield NewImagePolicy.ACCEPT;
+      }
+    };
   }
 
   private static String subscriptionUrl(ConfigNode node) {

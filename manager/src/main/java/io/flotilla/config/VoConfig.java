@@ -23,6 +23,8 @@ import java.util.List;
  * @param robotCertificate the VO's robot certificate chain (PEM)
  * @param robotKey the robot certificate's private key (PEM)
  * @param template the user-data template, a file or a built-in name
+ * @param context the VO's contextualisation format and options ({@code template} is its
+ *     template)
  */
 public record VoConfig(
     String name,
@@ -40,7 +42,18 @@ public record VoConfig(
     CodeRange abortCodes,
     Path robotCertificate,
     Path robotKey,
-    String template) {
+    String template,
+    ContextConfig context) {
+
+  /** A VO contextualised by the cloud-init template {@code template}, nothing else set. */
+  public VoConfig(String name, String image, List<String> clouds, int machines, String flavour,
+      int cores, int ramMb, double hs06PerCore, Duration lifetime, Duration grace,
+      Duration heartbeat, Duration backoff, CodeRange abortCodes, Path robotCertificate,
+      Path robotKey, String template) {
+    this(name, image, clouds, machines, flavour, cores, ramMb, hs06PerCore, lifetime, grace,
+        heartbeat, backoff, abortCodes, robotCertificate, robotKey, template,
+        ContextConfig.cloudInit(template));
+  }
 
   /** An inclusive range of three-digit shutdown codes. */
   public record CodeRange(int from, int to) {

@@ -50,11 +50,11 @@ final class VoConfigReader {
     CodeRange abort = abortCodes(node);
     Path cert = readableFile(node, "robot_certificate");
     Path key = readableFile(node, "robot_key");
-    String template = node.string("template", "cloud-init/pilot.yaml");
+    ContextConfig context = ContextConfigReader.readVo(node);
     checkLifetime(node, lifetime, grace, heartbeat);
     node.rejectUnknownKeys();
     return new VoConfig(name, image, clouds, machines, flavour, cores, ramMb, hs06, lifetime,
-        grace, heartbeat, backoff, abort, cert, key, template);
+        grace, heartbeat, backoff, abort, cert, key, context.template(), context);
   }
 
   private static void checkClouds(ConfigNode node, List<String> clouds, Set<String> known) {

@@ -34,11 +34,24 @@ public final class UserDataTemplate {
    * @throws ContextException if neither exists or the template does not compile
    */
   public static UserDataTemplate load(String reference, Path baseDir) {
+    Source source = source(reference, baseDir);
+    return compile(source.name(), source.text());
+  }
+
+  /** A template's name (its file, or "built-in NAME") and text, not yet compiled. */
+  public record Source(String name, String text) {}
+
+  /**
+   * Reads {@code reference} as {@link #load} does, without compiling it.
+   *
+   * @throws ContextException if it is neither a file nor a built-in template
+   */
+  public static Source source(String reference, Path baseDir) {
     Path file = baseDir.resolve(reference).normalize();
     if (Files.isRegularFile(file)) {
-      return compile(file.toString(), readFile(file));
+      return new Source(file.toString(), readFile(file));
     }
-    return compile("built-in " + reference, readBuiltIn(reference));
+    return new Source("built-in " + reference, readBuiltIn(reference));
   }
 
   private static String readFile(Path file) {

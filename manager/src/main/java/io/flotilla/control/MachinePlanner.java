@@ -3,7 +3,10 @@ package io.flotilla.control;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.VoConfig;
-import io.flotilla.context.UserDataTemplate;
+import io.flotilla.context.ContextRenderer;
+import io.flotilla.context.ContextValues;
+import io.flotilla.context.ManagerIdentity;
+import io.flotilla.context.RenderedContext;
 import io.flotilla.guest.GuestTokens;
 import io.flotilla.guest.GuestUrls;
 import io.flotilla.provider.MachineSpec;
@@ -12,8 +15,6 @@ import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineSpecs;
 import io.flotilla.trust.ImageCatalog.EndorsedImage;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,7 +26,8 @@ import java.util.UUID;
  */
 public final class MachinePlanner {
   private final SiteConfig config;
-  private final Map<String, UserDataTemplate> templates = new HashMap<>();
+  private final ContextRenderer renderer;
+  private final String managerHostname = ManagerIdentity.hostname();
   private final Clock clock;
 
   /** A machine ready to be recorded and created. */
@@ -37,10 +39,7 @@ public final class MachinePlanner {
   public MachinePlanner(SiteConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    for (VoConfig vo : config.vos()) {
-      templates.put(vo.name(), UserDataTemplate.load(vo.template(), config.source()
-          .toAbsolutePath().getParent()));
-    }
+    this.renderer = new ContextRenderer(config);
   }
 
   /** The cloud's reference for an endorsed image, or empty if it is not on that cloud. */
@@ -58,27 +57,16 @@ public final class MachinePlanner {
     String id = UUID.randomUUID().toString();
     String token = GuestTokens.newToken();
     GuestUrls urls = GuestUrls.of(config.guestApi().advertisedUrl(), id, token);
-    byte[] userData = templates.get(vo.name()).render(values(vo, cloud, id, urls));
+    ContextValues values = new ContextValues(id, vo.name(), config.site(), cloud.name(), urls,
+        vo.heartbeat().toSeconds(), imageRef, managerHostname, ManagerIdentity.version());
+    RenderedContext context = renderer.render(vo, cloud.type(), values);
     MachineSpecs specs = new MachineSpecs(vo.cores(), vo.ramMb(), vo.hs06PerCore() * vo.cores(),
         vo.lifetime().toSeconds(), vo.grace().toSeconds(), vo.heartbeat().toSeconds());
     MachineRecord record = MachineRecord.requested(id, vo.name(), cloud.name(),
         image.image().identifier(), specs, GuestTokens.hash(token), clock.instant());
     Map<String, String> tags = Map.of(Tags.MACHINE_ID, id, Tags.SITE, config.site(),
         Tags.VO, vo.name());
-    return new Planned(record, new MachineSpec(id, imageRef, vo.flavour(), userData, tags));
-  }
-
-  private Map<String, Object> values(VoConfig vo, CloudConfig cloud, String id, GuestUrls urls) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    values.put("machine_id", id);
-    values.put("vo", vo.name());
-    values.put("site", config.site());
-    values.put("cloud", cloud.name());
-    values.put("machinefeatures_url", urls.machineFeatures());
-    values.put("jobfeatures_url", urls.jobFeatures());
-    values.put("joboutputs_url", urls.jobOutputs());
-    values.put("credential_url", urls.credential());
-    values.put("heartbeat_seconds", vo.heartbeat().toSeconds());
-    return values;
+    return new Planned(record, new MachineSpec(id, imageRef, vo.flavour(), context.userData(),
+        tags, context.metadata()));
   }
 }

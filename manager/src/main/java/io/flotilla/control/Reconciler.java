@@ -1,23 +1,26 @@
 package io.flotilla.control;
 
+import io.flotilla.config.ControlConfig.ImagePolicy;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.VoConfig;
 import io.flotilla.context.ContextException;
+import io.flotilla.control.PlanInputs.QuotaSource;
 import io.flotilla.lifecycle.CloudListing;
 import io.flotilla.lifecycle.CloudPool;
+import io.flotilla.lifecycle.DrainBook;
 import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudMachine;
-import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
+import io.flotilla.state.MachineState;
 import io.flotilla.state.MachineStore;
-import io.flotilla.state.Transition;
 import io.flotilla.trust.ImageCatalog;
 import io.flotilla.trust.ImageCatalog.EndorsedImage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,14 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconcile pass: compare what each VO should have on each cloud with what it has, advance
- * every machine one step, remove what the cloud holds for us without a record, and create
- * what is missing. Only the cluster's leader runs passes; a pass is never run twice at once.
+ * One reconcile pass: advance every machine one step, account the ones that ended, note
+ * aborts and revoked images, remove what the cloud holds for us without a record, then ask
+ * the {@link Planner} what to create and drain and do it. Only the cluster's leader runs
+ * passes; a pass is never run twice at once.
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
-  /** At most this many creates per VO and cloud in one pass, so one pass stays short. */
-  static final int MAX_CREATES_PER_PASS = 10;
 
   private final SiteConfig config;
   private final MachineStore store;
@@ -45,22 +47,68 @@ public final class Reconciler {
   private final ImageCatalog catalog;
   private final Backoff backoff;
   private final MachinePlanner planner;
+  private final Demand demand;
+  private final DrainBook drainBook;
+  private final QuotaSource quotas;
   private final Clock clock;
   private final BooleanSupplier leader;
   private final Map<String, String> lastHoldReason = new HashMap<>();
+  private volatile List<PlanAction> lastPlan = List.of();
 
-  public Reconciler(SiteConfig config, MachineStore store, Lifecycle lifecycle,
-      Map<String, CloudPool> clouds, ImageCatalog catalog, Backoff backoff,
-      MachinePlanner planner, Clock clock, BooleanSupplier leader) {
+  /** The collaborators of a pass; the shared maps come from the cluster. */
+  public record Parts(MachineStore store, Lifecycle lifecycle, Map<String, CloudPool> clouds,
+      ImageCatalog catalog, Backoff backoff, MachinePlanner planner, Demand demand,
+      DrainBook drainBook, QuotaSource quotas) {}
+
+  /**
+   * @throws IllegalArgumentException if a share-mode space has no processor limit, neither
+   *     in the site file nor from its cloud
+   */
+  public Reconciler(SiteConfig config, Parts parts, Clock clock, BooleanSupplier leader) {
     this.config = config;
-    this.store = store;
-    this.lifecycle = lifecycle;
-    this.clouds = clouds;
-    this.catalog = catalog;
-    this.backoff = backoff;
-    this.planner = planner;
+    this.store = parts.store();
+    this.lifecycle = parts.lifecycle();
+    this.clouds = parts.clouds();
+    this.catalog = parts.catalog();
+    this.backoff = parts.backoff();
+    this.planner = parts.planner();
+    this.demand = parts.demand();
+    this.drainBook = parts.drainBook();
+    this.quotas = parts.quotas();
     this.clock = clock;
     this.leader = leader;
+    checkLimits(config, quotas);
+    if (config.control().siteShutdown() != null) {
+      drainBook.drainSite(config.control().siteShutdown());
+    }
+  }
+
+  /**
+   * Refuses a space used by a share-mode VO that has no processor limit: shares of an
+   * unbounded space mean nothing, and creation would only stop at the cloud's refusals.
+   */
+  public static void checkLimits(SiteConfig config, QuotaSource quotas) {
+    for (VoConfig vo : config.vos()) {
+      if (!config.control().vo(vo.name()).shareMode()) {
+        continue;
+      }
+      for (String cloudName : vo.clouds()) {
+        CloudConfig cloud = config.cloud(cloudName).orElseThrow();
+        boolean limited = config.control().space(cloudName).limits().hasProcessorLimit()
+            || quotas.limits(cloud).hasProcessorLimit();
+        if (!limited) {
+          throw new IllegalArgumentException(config.source() + ": clouds." + cloudName
+              + ".limits.processors: VO " + vo.name() + " takes a target_share of this space,"
+              + " which needs a processor limit; set one, or use a cloud that reports its"
+              + " quota");
+        }
+      }
+    }
+  }
+
+  /** The plan of the last pass, for status reports and tests. */
+  public List<PlanAction> lastPlan() {
+    return lastPlan;
   }
 
   /** Runs one pass if this manager leads. Blocks on cloud listings: call it on a worker. */
@@ -68,57 +116,91 @@ public final class Reconciler {
     if (!leader.getAsBoolean()) {
       return;
     }
-    Map<String, CloudListing> listings = listAll();
+    DrainBook.View drains = lifecycle.refreshDrains();
+    Map<String, List<CloudMachine>> foreign = new HashMap<>();
+    Map<String, CloudListing> listings = listAll(foreign);
     List<MachineRecord> records = store.all();
     for (MachineRecord machine : records) {
-      if (!machine.state().isFinal() || !machine.accounted()) {
+      if (!machine.state().isFinal()) {
         lifecycle.advance(machine, listings.get(machine.cloud()));
       }
     }
-    pauseAfterAborts(store.all());
-    removeOrphans(listings, records);
-    if (!lifecycle.draining()) {
-      createMissing(records);
+    List<MachineRecord> now = store.all();
+    lifecycle.account(now);
+    List<MachineSummary> summaries = PlanInputs.summaries(now);
+    recordAborts(summaries);
+    if (noteImageRevocations(summaries)) {
+      drains = lifecycle.refreshDrains();
     }
+    removeOrphans(listings, records);
+    PlanInput input = PlanInputs.input(config, summaries,
+        PlanInputs.spaces(config, listings, foreign, quotas), demand, backoff.view(), drains,
+        PlanInputs.imageHolds(config, catalog, planner::cloudImage), clock.instant());
+    lastPlan = Planner.plan(input);
+    apply(lastPlan, now);
   }
 
   /**
-   * A machine that ended with an abort code (its VO had no work for it, or could not use
-   * it) pauses its VO on its cloud for the VO's backoff time, counted from the moment the
-   * machine stopped being live: at once, not when the cloud finally confirms its deletion,
-   * or replacements would be created in between.
+   * Notes the latest abort of each type on each space in the shared backoff map, so it
+   * outlives the records of the machines that aborted.
    */
-  private void pauseAfterAborts(List<MachineRecord> records) {
-    for (MachineRecord machine : records) {
-      if (machine.state().isLive() || machine.accounted() || !machine.hasShutdownCode()) {
-        continue;
-      }
-      VoConfig vo = config.vo(machine.vo()).orElse(null);
-      if (vo == null || !vo.abortCodes().contains(machine.shutdownCode())) {
-        continue;
-      }
-      Instant stopped = machine.history().stream()
-          .filter(t -> !t.to().isLive()).map(Transition::at).findFirst().orElseThrow();
-      Instant until = stopped.plus(vo.backoff());
-      if (backoff.pause(vo.name(), machine.cloud(), until)) {
-        log.warn("VO backing off vo={} cloud={} until={} code={} machine={}", vo.name(),
-            machine.cloud(), until, machine.shutdownCode(), machine.id());
+  private void recordAborts(List<MachineSummary> summaries) {
+    Map<String, MachineSummary> latest = new HashMap<>();
+    Map<String, MachineType> types = new HashMap<>();
+    PlanInputs.types(config).forEach(t -> types.put(t.name(), t));
+    for (MachineSummary machine : summaries) {
+      MachineType type = types.get(machine.vo());
+      if (type != null && type.isAbort(machine)) {
+        latest.merge(PlanInput.key(machine.vo(), machine.space()), machine,
+            (a, b) -> a.leftLiveAt() >= b.leftLiveAt() ? a : b);
       }
     }
+    latest.values().forEach(machine -> {
+      MachineType type = types.get(machine.vo());
+      Instant at = Instant.ofEpochMilli(machine.leftLiveAt());
+      if (backoff.recordAbort(machine.vo(), machine.space(), at)) {
+        log.warn("machine type backing off vo={} space={} abort_at={} until={} code={}"
+            + " machine={}", machine.vo(), machine.space(), at,
+            at.plus(type.vo().backoff()), machine.code(), machine.id());
+      }
+    });
   }
 
-  private Map<String, CloudListing> listAll() {
+  /**
+   * Under a drain or terminate policy, an image that left every endorsed list drains the
+   * machines running it; an image endorsed again is forgiven.
+   *
+   * @return true if a new revocation was recorded
+   */
+  private boolean noteImageRevocations(List<MachineSummary> summaries) {
+    if (config.control().imageRevocation() == ImagePolicy.KEEP) {
+      return false;
+    }
+    Set<String> running = new HashSet<>();
+    summaries.stream().filter(MachineSummary::live).forEach(m -> running.add(m.imageId()));
+    boolean news = false;
+    for (String image : running) {
+      if (catalog.launchable(image).isPresent()) {
+        drainBook.imageRestored(image);
+      } else if (drainBook.imageRevoked(image, clock.instant())) {
+        log.warn("image no longer endorsed, draining its machines image={} policy={}", image,
+            config.control().imageRevocation());
+        news = true;
+      }
+    }
+    return news;
+  }
+
+  private Map<String, CloudListing> listAll(Map<String, List<CloudMachine>> foreign) {
     Map<String, CloudListing> listings = new HashMap<>();
     for (CloudPool pool : clouds.values()) {
       Instant now = clock.instant();
       try {
-        Map<String, CloudMachine> byId = new HashMap<>();
-        for (CloudMachine machine : pool.provider().listTagged(Map.of(Tags.SITE, config.site()))) {
-          if (machine.machineId() != null) {
-            byId.put(machine.machineId(), machine);
-          }
-        }
-        listings.put(pool.name(), new CloudListing(true, now, byId));
+        List<CloudMachine> others = new ArrayList<>();
+        Map<String, CloudMachine> ours = PlanInputs.ours(config.site(),
+            pool.provider().listTagged(Map.of()), others);
+        foreign.put(pool.name(), others);
+        listings.put(pool.name(), new CloudListing(true, now, ours));
       } catch (CloudException e) {
         log.warn("cloud listing failed, skipping its checks this pass cloud={} error={}: {}",
             pool.name(), e.kind(), e.getMessage());
@@ -149,39 +231,38 @@ public final class Reconciler {
         + " cloud_id={} error={}", pool.name(), machine.cloudId(), e.getMessage()));
   }
 
-  private void createMissing(List<MachineRecord> records) {
-    for (VoConfig vo : config.vos()) {
-      for (String cloudName : vo.clouds()) {
-        CloudConfig cloud = config.cloud(cloudName).orElseThrow();
-        long live = records.stream().filter(r -> r.vo().equals(vo.name())
-            && r.cloud().equals(cloudName) && r.state().isLive()).count();
-        int wanted = (int) Math.min(vo.machines() - live, MAX_CREATES_PER_PASS);
-        if (wanted > 0) {
-          createFor(vo, cloud, wanted);
+  /* ---- Applying a plan ---- */
+
+  private void apply(List<PlanAction> plan, List<MachineRecord> records) {
+    Map<String, MachineRecord> byId = new HashMap<>();
+    for (PlanAction action : plan) {
+      VoConfig vo = config.vo(action.vo()).orElseThrow();
+      CloudConfig cloud = config.cloud(action.space()).orElseThrow();
+      switch (action.kind()) {
+        case CREATE -> create(vo, cloud, action);
+        case HOLD -> hold(vo, cloud, action.reason());
+        case DRAIN -> {
+          if (byId.isEmpty()) {
+            records.forEach(r -> byId.put(r.id(), r));
+          }
+          drain(vo, action, byId);
         }
+        default -> throw new IllegalStateException("unhandled action " + action.kind());
       }
     }
   }
 
-  private void createFor(VoConfig vo, CloudConfig cloud, int count) {
-    Instant now = clock.instant();
-    Optional<Instant> paused = backoff.pausedUntil(vo.name(), cloud.name(), now);
-    if (paused.isPresent()) {
-      hold(vo, cloud, "backing off until " + paused.get());
-      return;
-    }
+  private void create(VoConfig vo, CloudConfig cloud, PlanAction action) {
     Optional<EndorsedImage> image = catalog.launchable(vo.image());
-    if (image.isEmpty()) {
-      hold(vo, cloud, "image " + vo.image() + " is not in any verified, unexpired image list");
-      return;
-    }
     Optional<String> imageRef = planner.cloudImage(cloud, vo.image());
-    if (imageRef.isEmpty()) {
-      hold(vo, cloud, "image " + vo.image() + " has no image reference on this cloud");
+    if (image.isEmpty() || imageRef.isEmpty()) {
+      hold(vo, cloud, "image " + vo.image() + " became unavailable during the pass");
       return;
     }
-    lastHoldReason.remove(vo.name() + "|" + cloud.name());
-    for (int i = 0; i < count; i++) {
+    lastHoldReason.remove(PlanInput.key(vo.name(), cloud.name()));
+    log.info("creating machines vo={} space={} count={} reason={}", vo.name(), cloud.name(),
+        action.count(), action.reason());
+    for (int i = 0; i < action.count(); i++) {
       MachinePlanner.Planned planned;
       try {
         planned = planner.plan(vo, cloud, image.get(), imageRef.get());
@@ -191,6 +272,27 @@ public final class Reconciler {
       }
       lifecycle.create(planned.record(), planned.spec())
           .onFailure(error -> pauseAfterRefusal(vo, cloud, error));
+    }
+  }
+
+  /**
+   * Applies demand drains: the machine gets its grace period. Site, VO and image drains are
+   * left to the lifecycle, which applies them as it advances each machine, after it has
+   * seen whether a booting guest made contact.
+   */
+  private void drain(VoConfig vo, PlanAction action, Map<String, MachineRecord> byId) {
+    Instant now = clock.instant();
+    DrainBook.View drains = lifecycle.refreshDrains();
+    log.info("draining machines vo={} space={} count={} reason={}", vo.name(), action.space(),
+        action.count(), action.reason());
+    for (String id : action.machineIds()) {
+      MachineRecord machine = byId.get(id);
+      if (machine == null || machine.state() == MachineState.GONE) {
+        continue;
+      }
+      if (drains.deadlineMillis(vo.name(), machine.imageId(), vo.grace()) == Long.MAX_VALUE) {
+        lifecycle.drain(machine, now.plus(vo.grace()), action.reason());
+      }
     }
   }
 
@@ -214,9 +316,10 @@ public final class Reconciler {
 
   /** Logs why a VO gets no machines on a cloud, once per change of reason. */
   private void hold(VoConfig vo, CloudConfig cloud, String reason) {
-    String key = vo.name() + "|" + cloud.name();
+    String key = PlanInput.key(vo.name(), cloud.name());
     if (!reason.equals(lastHoldReason.put(key, reason))) {
-      log.warn("not creating machines vo={} cloud={} reason={}", vo.name(), cloud.name(), reason);
+      log.info("not creating machines vo={} space={} reason={}", vo.name(), cloud.name(),
+          reason);
     }
   }
 }

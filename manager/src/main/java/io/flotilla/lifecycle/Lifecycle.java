@@ -12,12 +12,14 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +37,47 @@ import org.slf4j.LoggerFactory;
 public final class Lifecycle {
   private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
 
+  /** Delete retries back off up to this multiple of the configured retry interval. */
+  static final int MAX_DELETE_BACKOFF = 16;
+
   private final MachineStore store;
   private final Map<String, CloudPool> clouds;
   private final TransitionLog transitions;
   private final Clock clock;
   private final LifecycleConfig config;
-  private final Consumer<MachineRecord> onEnd;
+  private final Consumer<List<MachineRecord>> onEnd;
+  private final DrainBook drainBook;
+  private final Function<String, EndRules> rulesByVo;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private volatile Instant drainDeadline;
+  private volatile DrainBook.View drains;
 
   /**
-   * @param onEnd called once per machine after it reached GONE (accounting, backoff); it
-   *     must be idempotent-safe only in the sense that it is not retried after it succeeds
+   * How one VO's machines are judged near their start and while they run.
+   *
+   * @param fizzle heartbeats are not checked before a machine is this old
+   * @param heartbeatTolerance lateness allowed beyond the heartbeat interval, because the
+   *     guest's beat and the manager's check are not in step
+   */
+  public record EndRules(Duration fizzle, Duration heartbeatTolerance) {}
+
+  /**
+   * @param onEnd called with the machines that reached GONE and are not yet accounted, once
+   *     per pass from {@link #account}; they are marked accounted only after it returns
+   * @param drainBook the planned drains, shared by the cluster
+   * @param rulesByVo the fizzle time and heartbeat tolerance of each VO
    */
   public Lifecycle(MachineStore store, Map<String, CloudPool> clouds, TransitionLog transitions,
-      Clock clock, LifecycleConfig config, Consumer<MachineRecord> onEnd) {
+      Clock clock, LifecycleConfig config, Consumer<List<MachineRecord>> onEnd,
+      DrainBook drainBook, Function<String, EndRules> rulesByVo) {
     this.store = store;
     this.clouds = Map.copyOf(clouds);
     this.transitions = transitions;
     this.clock = clock;
     this.config = config;
     this.onEnd = onEnd;
+    this.drainBook = drainBook;
+    this.rulesByVo = rulesByVo;
+    this.drains = drainBook.view();
   }
 
   /**
@@ -86,16 +108,24 @@ public final class Lifecycle {
   }
 
   private void createFailed(String id, Throwable error) {
-    move(id, MachineState.FAILED, "create failed: " + describe(error));
+    endWithCode(id, MachineState.FAILED, ShutdownCodes.CREATE_FAILED, describe(error));
   }
 
   /** From now on, every live machine's shutdowntime is at most {@code deadline}. */
   public void drainBy(Instant deadline) {
-    drainDeadline = deadline;
+    drainBook.drainSite(deadline);
+    refreshDrains();
   }
 
+  /** Whether a site-wide drain is in force. */
   public boolean draining() {
-    return drainDeadline != null;
+    return drains.siteDraining();
+  }
+
+  /** Reads the shared drains again; called once at the start of each pass. */
+  public DrainBook.View refreshDrains() {
+    drains = drainBook.view();
+    return drains;
   }
 
   /** Whether a cloud call for this machine is still running. */
@@ -113,7 +143,7 @@ public final class Lifecycle {
       case REQUESTED, CREATING -> recoverInterrupted(machine, listing, seen);
       case BOOTING, RUNNING, DRAINING -> watch(machine, listing, seen);
       case TERMINATING, FAILED, LOST -> cleanUp(machine, listing, seen);
-      case GONE -> finish(machine);
+      case GONE -> { }
       default -> throw new IllegalStateException("unhandled state " + machine.state());
     }
   }
@@ -121,14 +151,25 @@ public final class Lifecycle {
   /** A create that no call of ours is running: a manager died between record and answer. */
   private void recoverInterrupted(
       MachineRecord machine, CloudListing listing, Optional<CloudMachine> seen) {
-    if (!listing.available()) {
+    if (!listing.available() || advancedSince(machine)) {
       return;
     }
     if (seen.isPresent()) {
       booted(machine.id(), seen.get());
     } else {
-      move(machine.id(), MachineState.FAILED, "create was interrupted; cloud has no such machine");
+      endWithCode(machine.id(), MachineState.FAILED, ShutdownCodes.CREATE_FAILED,
+          "create was interrupted; cloud has no such machine");
     }
+  }
+
+  /**
+   * Whether the create call answered after the pass read {@code machine}: its snapshot then
+   * says CREATING while the record already says BOOTING (or FAILED), and the listing, taken
+   * earlier still, cannot show it.
+   */
+  private boolean advancedSince(MachineRecord machine) {
+    return store.get(machine.id()).map(MachineRecord::state)
+        .filter(state -> state == machine.state()).isEmpty();
   }
 
   private void watch(MachineRecord machine, CloudListing listing, Optional<CloudMachine> seen) {
@@ -142,7 +183,8 @@ public final class Lifecycle {
     } else if (machine.state() == MachineState.BOOTING) {
       watchBooting(machine, now);
     } else if (heartbeatLate(machine, now)) {
-      endWithCode(machine.id(), MachineState.LOST, ShutdownCodes.HEARTBEAT_NOT_UPDATED);
+      endWithCode(machine.id(), MachineState.LOST, ShutdownCodes.HEARTBEAT_NOT_UPDATED,
+          "no heartbeat since " + latest(machine.lastHeartbeat(), machine.credentialIssuedAt()));
     } else {
       watchLifetime(machine, now);
     }
@@ -160,13 +202,13 @@ public final class Lifecycle {
     }
     CloudMachine view = seen.get();
     if (view.state() == CloudState.ERROR) {
-      move(machine.id(), MachineState.FAILED, "cloud reports error (" + view.rawState() + ")");
+      endWithCode(machine.id(), MachineState.FAILED, ShutdownCodes.CLOUD_ERROR,
+          "cloud reports error (" + view.rawState() + ")");
       return true;
     }
     if (view.state() == CloudState.STOPPED) {
-      String why = machine.hasShutdownCode()
-          ? machine.shutdownCode() + " " + machine.shutdownMessage() : "no shutdown message";
-      move(machine.id(), MachineState.TERMINATING, "guest powered off: " + why);
+      // The guest's message may still be on its way: the manager's own code waits for GONE.
+      move(machine.id(), MachineState.TERMINATING, "guest powered off");
       return true;
     }
     return false;
@@ -187,41 +229,95 @@ public final class Lifecycle {
       return;
     }
     if (startedAt(machine).plus(config.startTimeout()).isBefore(now)) {
-      endWithCode(machine.id(), MachineState.FAILED, ShutdownCodes.FAILED_TO_START);
+      endWithCode(machine.id(), MachineState.FAILED, ShutdownCodes.FAILED_TO_START,
+          "no contact within " + config.startTimeout().toSeconds() + "s");
       return;
     }
     watchLifetime(machine, now);
   }
 
   /**
-   * A guest is late once twice its heartbeat interval passed without one: one missed beat
-   * is tolerated, because the beat and the check are not in step.
+   * A guest is late when, once it is {@code fizzle} old, its last heartbeat (or its credential
+   * fetch, the first sign of life) is older than its interval plus the VO's tolerance. The
+   * tolerance absorbs the drift between the guest's beat and this check, and a credential
+   * fetch that keeps a busy guest from its first beat: by default one interval plus two
+   * reconcile cycles, so one missed beat never kills a machine.
    */
   private boolean heartbeatLate(MachineRecord machine, Instant now) {
+    EndRules rules = rulesByVo.apply(machine.vo());
+    if (now.isBefore(startedAt(machine).plus(rules.fizzle()))) {
+      return false;
+    }
     Instant last = latest(machine.lastHeartbeat(), machine.credentialIssuedAt());
-    last = latest(last, startedAt(machine));
-    Duration allowed = Duration.ofSeconds(2 * machine.spec().heartbeatSecs());
+    if (last == null) {
+      return true;
+    }
+    Duration allowed = Duration.ofSeconds(machine.spec().heartbeatSecs())
+        .plus(rules.heartbeatTolerance());
     return last.plus(allowed).isBefore(now);
+  }
+
+  /** The default heartbeat tolerance: one interval plus two reconcile cycles. */
+  public static Duration defaultTolerance(Duration heartbeat, Duration cycle) {
+    return heartbeat.plus(cycle.multipliedBy(2));
   }
 
   private void watchLifetime(MachineRecord machine, Instant now) {
     Instant end = startedAt(machine).plusSeconds(machine.spec().lifetimeSecs());
     Instant announceAt = end.minusSeconds(machine.spec().graceSecs());
-    Instant deadline = drainDeadline;
-    if (machine.shutdownTime() == null && !now.isBefore(announceAt)) {
+    Instant deadline = drainDeadline(machine);
+    if (machine.state() == MachineState.RUNNING && machine.shutdownTime() != null
+        && now.isBefore(machine.shutdownTime())) {
+      move(machine.id(), MachineState.DRAINING, "shutdowntime published before contact: "
+          + "shutdowntime=" + machine.shutdownTime().getEpochSecond());
+    } else if (machine.shutdownTime() == null && !now.isBefore(announceAt)) {
       announce(machine, end, "lifetime ends");
     } else if (deadline != null && (machine.shutdownTime() == null
         || machine.shutdownTime().isAfter(deadline))) {
-      announce(machine, deadline.isBefore(end) ? deadline : end, "site drain");
+      announce(machine, deadline.isBefore(end) ? deadline : end, drainReason(machine));
     } else if (machine.shutdownTime() != null && !now.isBefore(machine.shutdownTime())) {
-      endWithCode(machine.id(), MachineState.TERMINATING, ShutdownCodes.PASSED_SHUTDOWNTIME);
+      endWithCode(machine.id(), MachineState.TERMINATING, ShutdownCodes.PASSED_SHUTDOWNTIME,
+          "shutdowntime " + machine.shutdownTime().getEpochSecond() + " passed");
     }
   }
 
+  private Instant drainDeadline(MachineRecord machine) {
+    long at = drains.deadlineMillis(machine.vo(), machine.imageId(),
+        Duration.ofSeconds(machine.spec().graceSecs()));
+    return at == Long.MAX_VALUE ? null : Instant.ofEpochMilli(at);
+  }
+
+  private String drainReason(MachineRecord machine) {
+    if (drains.siteDraining()) {
+      return "site drain";
+    }
+    return drains.voDeadline(machine.vo()).isPresent() ? "VO drain" : "image revoked";
+  }
+
+  /**
+   * Lowers one machine's shutdowntime to {@code deadline} (never raises it), e.g. when its
+   * VO asked for fewer machines.
+   */
+  public void drain(MachineRecord machine, Instant deadline, String why) {
+    if (!machine.state().isLive() || busy(machine.id())
+        || machine.shutdownTime() != null && !machine.shutdownTime().isAfter(deadline)) {
+      return;
+    }
+    announce(machine, deadline, why);
+  }
+
+  /**
+   * Publishes {@code shutdownTime}. A machine still booting keeps its state until its guest
+   * makes contact (then it runs, and drains at once): its history shows it ran.
+   */
   private void announce(MachineRecord machine, Instant shutdownTime, String why) {
-    store.update(machine.id(), m -> m.withShutdownTime(shutdownTime));
+    contactSince(machine);
+    MachineRecord after = store.update(machine.id(), m -> m.withShutdownTime(shutdownTime));
     String reason = why + ": shutdowntime=" + shutdownTime.getEpochSecond();
-    if (machine.state() == MachineState.DRAINING) {
+    if (after.state() == MachineState.BOOTING) {
+      log.info("shutdowntime set before contact machine={} shutdowntime={} reason={}",
+          machine.id(), shutdownTime.getEpochSecond(), why);
+    } else if (after.state() == MachineState.DRAINING) {
       log.info("shutdowntime moved machine={} shutdowntime={} reason={}", machine.id(),
           shutdownTime.getEpochSecond(), why);
     } else {
@@ -229,11 +325,27 @@ public final class Lifecycle {
     }
   }
 
-  /** Ends a machine with the manager's own 700 message unless the guest already wrote one. */
-  private void endWithCode(String id, MachineState next, String message) {
-    store.update(id, m -> m.hasShutdownCode() ? m
+  /**
+   * A booting machine whose guest made contact after this pass read it is moved to RUNNING
+   * before it is told to drain, so its history shows it ran.
+   */
+  private void contactSince(MachineRecord machine) {
+    if (machine.state() != MachineState.BOOTING) {
+      return;
+    }
+    store.get(machine.id()).filter(m -> m.state() == MachineState.BOOTING
+        && (m.credentialIssuedAt() != null || m.lastHeartbeat() != null))
+        .ifPresent(m -> move(m.id(), MachineState.RUNNING, "guest made contact"));
+  }
+
+  /**
+   * Ends a machine with the manager's own 700 message unless the guest already wrote one:
+   * the guest's code wins, and the transition records both the code in force and why.
+   */
+  private void endWithCode(String id, MachineState next, String message, String detail) {
+    MachineRecord ended = store.update(id, m -> m.hasShutdownCode() ? m
         : m.withShutdown(ShutdownCodes.MANAGER_CODE, message));
-    move(id, next, ShutdownCodes.MANAGER_CODE + " " + message);
+    move(id, next, ended.shutdownCode() + " " + ended.shutdownMessage() + " (" + detail + ")");
   }
 
   private void cleanUp(MachineRecord machine, CloudListing listing, Optional<CloudMachine> seen) {
@@ -244,17 +356,17 @@ public final class Lifecycle {
     String cloudId = machine.cloudId() != null ? machine.cloudId()
         : seen.map(CloudMachine::cloudId).orElse(null);
     if (cloudId == null && listing.available()) {
-      move(machine.id(), MachineState.GONE, "nothing of it in the cloud");
+      gone(machine.id(), "nothing of it in the cloud");
     } else if (cloudId != null && listing.available() && machine.deleteAttempts() > 0
         && seen.isEmpty()) {
-      move(machine.id(), MachineState.GONE, "cloud no longer lists it");
+      gone(machine.id(), "cloud no longer lists it");
     } else if (cloudId != null) {
       destroy(machine, cloudId, now);
     }
   }
 
   private void destroy(MachineRecord machine, String cloudId, Instant now) {
-    Instant retryAt = now.plus(config.deleteRetry());
+    Instant retryAt = now.plus(deleteBackoff(machine.deleteAttempts()));
     MachineRecord attempt = store.update(machine.id(), m -> m.withDeleteAttempt(retryAt));
     CloudPool pool = clouds.get(machine.cloud());
     inFlight.add(machine.id());
@@ -263,20 +375,53 @@ public final class Lifecycle {
       return pool.provider().describe(cloudId);
     }).onSuccess(view -> {
       if (view.isEmpty() || view.get().state() == CloudState.GONE) {
-        move(machine.id(), MachineState.GONE, "cloud confirmed deletion of " + cloudId);
+        gone(machine.id(), "cloud confirmed deletion of " + cloudId);
       }
     }).onFailure(error -> log.warn("delete failed, will retry machine={} cloud={} attempt={}"
-        + " retry_in={}s error={}", machine.id(), machine.cloud(), attempt.deleteAttempts(),
-        config.deleteRetry().toSeconds(), describe(error)))
+        + " retry_at={} error={}", machine.id(), machine.cloud(), attempt.deleteAttempts(),
+        retryAt, describe(error)))
         .onComplete(done -> inFlight.remove(machine.id()));
   }
 
-  private void finish(MachineRecord machine) {
-    if (machine.accounted()) {
-      return;
+  /**
+   * Moves a machine to GONE. One that ended without any code (its guest powered off without
+   * a message, or the cloud lost it) gets the manager's 700 now, when no guest message can
+   * still arrive, so every end records a code and the guest's code always wins.
+   */
+  private void gone(String id, String reason) {
+    store.update(id, m -> m.hasShutdownCode() ? m : m.withShutdown(ShutdownCodes.MANAGER_CODE,
+        m.state() == MachineState.LOST ? ShutdownCodes.DISAPPEARED : ShutdownCodes.NO_MESSAGE));
+    move(id, MachineState.GONE, reason);
+  }
+
+  /**
+   * The least time before the next delete attempt of a machine that has had {@code attempts}:
+   * the configured interval, doubled after each failure up to {@value #MAX_DELETE_BACKOFF}
+   * times it, so a cloud that keeps refusing is not hammered. Until the cloud confirms the
+   * deletion the machine stays in TERMINATING, FAILED or LOST and keeps counting against
+   * quota.
+   */
+  Duration deleteBackoff(int attempts) {
+    int factor = Math.min(MAX_DELETE_BACKOFF, 1 << Math.min(attempts, 30));
+    return config.deleteRetry().multipliedBy(factor);
+  }
+
+  /**
+   * Hands every machine of {@code records} that reached GONE and is not yet accounted to the
+   * end consumer in one batch, then marks them accounted. If the consumer throws, none is
+   * marked and the next pass offers them again.
+   *
+   * @return how many machines were accounted
+   */
+  public int account(List<MachineRecord> records) {
+    List<MachineRecord> ended = records.stream()
+        .filter(m -> m.state() == MachineState.GONE && !m.accounted()).toList();
+    if (ended.isEmpty()) {
+      return 0;
     }
-    onEnd.accept(machine);
-    store.update(machine.id(), MachineRecord::withAccounted);
+    onEnd.accept(ended);
+    ended.forEach(m -> store.update(m.id(), MachineRecord::withAccounted));
+    return ended.size();
   }
 
   /**

@@ -1,24 +1,28 @@
 package io.flotilla.run;
 
 import io.flotilla.accounting.AccountingLog;
+import io.flotilla.accounting.ApelAccounting;
 import io.flotilla.config.SiteConfig;
-import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.SiteConfig.SubscriptionConfig;
 import io.flotilla.config.VoConfig;
 import io.flotilla.control.Backoff;
+import io.flotilla.control.DemandBook;
 import io.flotilla.control.MachinePlanner;
+import io.flotilla.control.PlanInputs;
 import io.flotilla.control.Reconciler;
 import io.flotilla.credentials.CredentialIssuer;
 import io.flotilla.credentials.RobotCredential;
 import io.flotilla.credentials.TraceabilityLog;
-import io.flotilla.emulator.EmulatorOptions;
 import io.flotilla.emulator.GuestEmulator;
 import io.flotilla.guest.GuestApi;
+import io.flotilla.images.CloudImages;
+import io.flotilla.images.ImageCache;
+import io.flotilla.images.ImageDistributor;
 import io.flotilla.lifecycle.CloudPool;
+import io.flotilla.lifecycle.DrainBook;
 import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.lifecycle.TransitionLog;
-import io.flotilla.provider.sandbox.SandboxCloud;
-import io.flotilla.provider.sandbox.SandboxOptions;
+import io.flotilla.provider.ImageDelivery;
 import io.flotilla.state.Cluster;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineStore;
@@ -38,6 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -64,9 +69,12 @@ public final class Manager {
   private final List<Long> timers = new ArrayList<>();
   private final AtomicBoolean passRunning = new AtomicBoolean();
   private AccountingLog accounting;
+  private ApelAccounting apel;
+  private DemandBook demand;
   private CredentialIssuer guestIssuer;
   private TraceabilityLog traceability;
   private ImageCatalog catalog;
+  private ImageDistributor images;
   private Lifecycle lifecycle;
   private Reconciler reconciler;
   private HttpServer guestServer;
@@ -87,7 +95,7 @@ public final class Manager {
    *     cloud options, a port in use); the manager has then left the cluster again
    */
   public static Manager start(SiteConfig config, Clock clock) throws Exception {
-    Cluster cluster = await(Cluster.join(config.site(), config.cluster()));
+    Cluster cluster = await(Cluster.join(config.cluster()));
     Manager manager = new Manager(config, clock, cluster);
     try {
       manager.build();
@@ -115,17 +123,27 @@ public final class Manager {
     ReloadingCaDirectory caDirectory =
         new ReloadingCaDirectory(config.trust().caDir(), CA_RELOAD_CHECK, clock);
     caDirectory.get();
+    openClouds();
+    images = new ImageDistributor(ImageDistributor.cloudsByImage(config.vos()),
+        ImageCache.open(config.stateDir().resolve("images")),
+        new CloudImages(config.clouds(), cluster.map("flotilla.image-deliveries")),
+        this::imageDelivery, cluster::leads);
     catalog = new ImageCatalog(new ImageListVerifier(caDirectory, clock,
         config.trust().clockSkew(), NamespaceMode.ALLOW_MISSING), config,
-        new ImageListFetcher(), clock);
+        new ImageListFetcher(), clock, images);
     config.imageLists().forEach(catalog::refresh);
+    images.sync();
     MachinePlanner planner = new MachinePlanner(config, clock);
-    openClouds();
     Backoff backoff = new Backoff(cluster.map("flotilla.backoff"));
+    DrainBook drains = new DrainBook(cluster.map("flotilla.drains"),
+        config.control().imageRevocation());
     lifecycle = new Lifecycle(store, clouds, transitions, clock, config.lifecycle(),
-        this::machineEnded);
-    reconciler = new Reconciler(config, store, lifecycle, clouds, catalog, backoff, planner,
-        clock, cluster::leads);
+        this::machinesEnded, drains, PlanInputs.endRules(config));
+    demand = new DemandBook(cluster.map("flotilla.demand"), config.control());
+    apel = ApelAccounting.open(config, clock);
+    reconciler = new Reconciler(config, new Reconciler.Parts(store, lifecycle, clouds, catalog,
+        backoff, planner, demand, drains, PlanInputs.QuotaSource.fromOptions()), clock,
+        cluster::leads);
     guestIssuer = issuer;
   }
 
@@ -144,23 +162,26 @@ public final class Manager {
   }
 
   private void openClouds() {
-    for (CloudConfig cloud : config.clouds()) {
-      if (!"sandbox".equals(cloud.type())) {
-        throw new IllegalArgumentException(config.source() + ": clouds." + cloud.name()
-            + ".type: cloud type '" + cloud.type() + "' is not supported by this version;"
-            + " use sandbox");
-      }
-      SandboxCloud sandbox = new SandboxCloud(cloud.name(), SandboxOptions.fromMap(
-          cloud.options()));
-      clouds.put(cloud.name(), new CloudPool(cluster.vertx(), sandbox, 8, 120));
-      emulators.add(new GuestEmulator(cluster.vertx(), sandbox,
-          EmulatorOptions.fromMap(cloud.emulator())));
+    for (CloudProviders.OpenedCloud cloud : CloudProviders.openAll(config)) {
+      clouds.put(cloud.provider().name(), new CloudPool(cluster.vertx(), cloud.provider(),
+          cloud.concurrency(), Math.max(1, cloud.operationTime().toSeconds())));
+      cloud.guests().ifPresent(guests -> emulators.add(
+          new GuestEmulator(cluster.vertx(), guests.host(), guests.options())));
     }
   }
 
-  /** Writes the usage record of a machine that reached GONE. */
-  private void machineEnded(MachineRecord machine) {
-    accounting.append(machine);
+  /** The upload interface of a cloud whose provider has one. */
+  private Optional<ImageDelivery> imageDelivery(String cloud) {
+    return Optional.ofNullable(clouds.get(cloud)).map(CloudPool::provider)
+        .filter(ImageDelivery.class::isInstance).map(ImageDelivery.class::cast);
+  }
+
+  /** Writes the usage records of machines that reached GONE, in one batch. */
+  private void machinesEnded(List<MachineRecord> machines) {
+    machines.forEach(accounting::append);
+    if (apel != null) {
+      apel.write(machines);
+    }
   }
 
   private Future<Manager> listen() {
@@ -184,9 +205,15 @@ public final class Manager {
     for (SubscriptionConfig list : config.imageLists()) {
       long every = list.refresh().toMillis();
       timers.add(vertx.setPeriodic(every, every,
-          id -> vertx.executeBlocking(() -> catalog.refresh(list), false)));
+          id -> vertx.executeBlocking(() -> refreshList(list), false)));
     }
     emulators.forEach(GuestEmulator::start);
+  }
+
+  private boolean refreshList(SubscriptionConfig list) {
+    boolean changed = catalog.refresh(list);
+    images.sync();
+    return changed;
   }
 
   private void runPass() {
@@ -228,8 +255,31 @@ public final class Manager {
     return emulators;
   }
 
+  public ImageCatalog catalog() {
+    return catalog;
+  }
+
+  /** Which image reference each cloud launches for an endorsed image. */
+  public CloudImages cloudImages() {
+    return images.cloudImages();
+  }
+
   public AccountingLog accounting() {
     return accounting;
+  }
+
+  /** APEL records of this site, or null when {@code accounting.apel_dir} is not set. */
+  public ApelAccounting apel() {
+    return apel;
+  }
+
+  /** What VOs asked for; the REST API will write here. */
+  public DemandBook demand() {
+    return demand;
+  }
+
+  public Reconciler reconciler() {
+    return reconciler;
   }
 
   public Vertx vertx() {
@@ -244,6 +294,9 @@ public final class Manager {
     }
     if (guestServer != null) {
       await(guestServer.close());
+    }
+    if (images != null) {
+      images.close();
     }
     clouds.values().forEach(CloudPool::close);
     if (traceability != null) {

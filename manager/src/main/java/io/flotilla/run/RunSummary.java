@@ -24,13 +24,20 @@ import java.util.Map;
  * @param failed machines that failed to start or were lost
  * @param leftRunning machines the clouds still hold for this site
  * @param unfinished records not yet GONE or not yet accounted
+ * @param apelRecords APEL records written during the run
  */
 public record RunSummary(
     int created, int run, int drained, int terminated, int failed, int leftRunning,
-    int unfinished) {
+    int unfinished, int apelRecords) {
+
+  /** Counts the records of one run that wrote no APEL records. */
+  public static RunSummary of(Collection<MachineRecord> records, int leftRunning) {
+    return of(records, leftRunning, 0);
+  }
 
   /** Counts the records of one run. */
-  public static RunSummary of(Collection<MachineRecord> records, int leftRunning) {
+  public static RunSummary of(Collection<MachineRecord> records, int leftRunning,
+      int apelRecords) {
     int run = 0;
     int drained = 0;
     int terminated = 0;
@@ -45,7 +52,7 @@ public record RunSummary(
       unfinished += machine.state() != MachineState.GONE || !machine.accounted() ? 1 : 0;
     }
     return new RunSummary(records.size(), run, drained, terminated, failed, leftRunning,
-        unfinished);
+        unfinished, apelRecords);
   }
 
   /** A run succeeded when the clouds hold nothing of it and every record is complete. */
@@ -56,7 +63,7 @@ public record RunSummary(
   public String text() {
     return "created=" + created + " run=" + run + " drained=" + drained + " terminated="
         + terminated + " failed=" + failed + " left_running=" + leftRunning
-        + " unfinished_records=" + unfinished;
+        + " unfinished_records=" + unfinished + " apel_records=" + apelRecords;
   }
 
   /** Writes the summary as JSON, atomically (a temporary file renamed into place). */
@@ -69,6 +76,7 @@ public record RunSummary(
     fields.put("failed", failed);
     fields.put("left_running", leftRunning);
     fields.put("unfinished_records", unfinished);
+    fields.put("apel_records", apelRecords);
     fields.put("clean", clean());
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);

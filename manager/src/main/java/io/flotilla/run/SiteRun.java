@@ -68,7 +68,9 @@ public final class SiteRun {
       manager.vertx().cancelTimer(progress);
     }
     finalRecords = manager.machines().all();
-    RunSummary summary = RunSummary.of(finalRecords, leftInClouds());
+    int apelRecords = manager.apel() == null ? 0
+        : manager.apel().outbox().writtenSinceStart();
+    RunSummary summary = RunSummary.of(finalRecords, leftInClouds(), apelRecords);
     emulatorCounters = EmulatorCounters.sum(manager.emulators().stream()
         .map(GuestEmulator::counters).toList());
     manager.stop();

@@ -30,18 +30,17 @@ public final class Cluster {
   }
 
   /** Starts Vert.x clustered through Hazelcast as configured. */
-  public static Future<Cluster> join(String clusterName, ClusterConfig config) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(
-        clusterName, config));
+  public static Future<Cluster> join(ClusterConfig config) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(config.host()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .map(vertx -> new Cluster(vertx, manager.getHazelcastInstance()));
   }
 
-  static Config hazelcastConfig(String clusterName, ClusterConfig cluster) {
+  static Config hazelcastConfig(ClusterConfig cluster) {
     Config config = vertxDefaults();
-    config.setClusterName("flotilla-" + clusterName);
+    config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.logging.type", "slf4j");

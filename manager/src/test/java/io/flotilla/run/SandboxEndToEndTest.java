@@ -61,7 +61,8 @@ class SandboxEndToEndTest {
         dir.resolve("imagelist.signed").toString());
     int port = freePort();
     String yaml = Files.readString(Path.of("src/test/resources/e2e/site.yaml"))
-        .replace("GUEST_PORT", Integer.toString(port));
+        .replace("GUEST_PORT", Integer.toString(port))
+        .replace("CLUSTER_NAME", "e2e-" + java.util.UUID.randomUUID());
     Path site = dir.resolve("site.yaml");
     Files.writeString(site, yaml);
     return site;

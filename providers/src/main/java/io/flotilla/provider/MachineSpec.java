@@ -12,10 +12,14 @@ import java.util.Objects;
  * @param flavour the cloud's flavour or instance type
  * @param userData bytes handed to the cloud before its own transport encoding
  * @param tags labels stored on the machine (site, VO, machine id)
+ * @param metadata key/value pairs the guest reads from its cloud's metadata service or
+ *     context (OpenStack server metadata, OpenNebula CONTEXT variables): the MJF and
+ *     job-output URLs under {@code machinefeatures}, {@code jobfeatures} and
+ *     {@code joboutputs}. The values are capability URLs: never log them.
  */
 public record MachineSpec(
     String machineId, String imageRef, String flavour, byte[] userData,
-    Map<String, String> tags) {
+    Map<String, String> tags, Map<String, String> metadata) {
 
   public MachineSpec {
     Objects.requireNonNull(machineId, "machineId");
@@ -23,6 +27,14 @@ public record MachineSpec(
     Objects.requireNonNull(flavour, "flavour");
     userData = userData == null ? new byte[0] : userData.clone();
     tags = Map.copyOf(tags);
+    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** A machine without metadata. */
+  public MachineSpec(
+      String machineId, String imageRef, String flavour, byte[] userData,
+      Map<String, String> tags) {
+    this(machineId, imageRef, flavour, userData, tags, Map.of());
   }
 
   @Override
@@ -35,6 +47,6 @@ public record MachineSpec(
   public String toString() {
     return "MachineSpec[machineId=" + machineId + ", image=" + imageRef
         + ", flavour=" + flavour + ", userData=" + userData.length + " bytes, tags=" + tags
-        + "]";
+        + ", metadata keys=" + new java.util.TreeSet<>(metadata.keySet()) + "]";
   }
 }

@@ -81,6 +81,7 @@ public final class Ec2Cloud implements CloudProvider {
   private final Clock clock;
   private final Closer jclouds;
   private final ClientTokenSearch tokenSearch;
+  private final SignedQuery query;
   private final AWSInstanceApi instances;
   private final Semaphore callSlots;
   private volatile boolean closed;
@@ -119,6 +120,9 @@ public final class Ec2Cloud implements CloudProvider {
           .orElseThrow(() -> new IllegalStateException(
               "ec2 cloud " + name + ": jclouds offers no instance API"));
       this.tokenSearch = new ClientTokenSearch(name, options.endpoint(),
+          injector.getInstance(HttpCommandExecutorService.class),
+          injector.getInstance(FormSigner.class));
+      this.query = new SignedQuery(options.endpoint(),
           injector.getInstance(HttpCommandExecutorService.class),
           injector.getInstance(FormSigner.class));
     } catch (RuntimeException e) {
@@ -254,6 +258,33 @@ public final class Ec2Cloud implements CloudProvider {
       return;
     }
     log.info("ec2 instance terminated cloud={} cloudId={}", name, cloudId);
+  }
+
+  /**
+   * The instance's user-data as EC2 returns it to anyone allowed to read the instance
+   * (DescribeInstanceAttribute userData): the bytes a guest reads from its metadata service.
+   */
+  byte[] userData(String cloudId) {
+    checkOpen();
+    checkInstanceId(cloudId);
+    byte[] answer = call("DescribeInstanceAttribute", () -> query.send(Map.of(
+        "Action", "DescribeInstanceAttribute", "Attribute", "userData",
+        "InstanceId", cloudId)));
+    try {
+      return InstancesXml.userData(answer);
+    } catch (IllegalArgumentException e) {
+      throw new CloudException(Kind.TRANSIENT, "ec2 cloud " + name
+          + ": DescribeInstanceAttribute of " + cloudId + " answered unreadably: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** StopInstances, as a guest's own shutdown does with EC2's default shutdown behaviour. */
+  void stop(String cloudId) {
+    checkOpen();
+    checkInstanceId(cloudId);
+    call("StopInstances", () -> instances.stopInstancesInRegion(options.region(), false, cloudId));
+    log.info("ec2 instance stopped cloud={} cloudId={}", name, cloudId);
   }
 
   /** EC2's instance states in the portable few; the raw word stays in the machine. */

@@ -3,6 +3,7 @@ package io.flotilla.provider.ec2;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,36 @@ final class InstancesXml {
       }
     }
     return instances;
+  }
+
+  /**
+   * The user-data of a DescribeInstanceAttribute answer, base64-decoded to the exact bytes;
+   * empty when the instance has none ({@code <userData/>}).
+   *
+   * @throws IllegalArgumentException when the answer is not XML or the value not base64
+   */
+  static byte[] userData(byte[] xml) {
+    Element root = root(xml, "DescribeInstanceAttribute");
+    Element userData = child(root, "userData");
+    String value = userData == null ? null : text(userData, "value");
+    if (value == null || value.isEmpty()) {
+      return new byte[0];
+    }
+    try {
+      return Base64.getDecoder().decode(value.replaceAll("\\s+", ""));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("userData value is not base64: " + e.getMessage(), e);
+    }
+  }
+
+  private static Element root(byte[] xml, String action) {
+    try {
+      return newFactory().newDocumentBuilder().parse(new ByteArrayInputStream(xml))
+          .getDocumentElement();
+    } catch (ParserConfigurationException | SAXException | IOException e) {
+      throw new IllegalArgumentException(action + " answer is not well-formed XML: "
+          + e.getMessage(), e);
+    }
   }
 
   private static Instance instance(Element item) {

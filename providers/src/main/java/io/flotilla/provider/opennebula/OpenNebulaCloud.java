@@ -150,6 +150,21 @@ public final class OpenNebulaCloud implements CloudProvider {
         name, cloudId, action);
   }
 
+  /** The VM's whole {@code one.vm.info} document, with TEMPLATE and its CONTEXT. */
+  String vmInfo(String cloudId) {
+    checkOpen();
+    int id = vmId(cloudId);
+    return text("one.vm.info", call("one.vm.info", id));
+  }
+
+  /** {@code one.vm.action} with {@code action} on the VM, e.g. a guest's poweroff. */
+  void vmAction(String action, String cloudId) {
+    checkOpen();
+    int id = vmId(cloudId);
+    call("one.vm.action", action, id);
+    log.info("opennebula vm action done cloud={} cloudId={} action={}", name, cloudId, action);
+  }
+
   @Override
   public void close() {
     closed = true;

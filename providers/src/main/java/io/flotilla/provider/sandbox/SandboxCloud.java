@@ -12,6 +12,7 @@ import io.flotilla.provider.CloudState;
 import io.flotilla.provider.MachineSpec;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,7 +77,10 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   private final Set<String> flavours;
   private final ConcurrentMap<String, Machine> machines = new ConcurrentHashMap<>();
   private final Object quotaLock = new Object();
+  private final Object throttleLock = new Object();
   private int createsInFlight;
+  private int createsAdmitted;
+  private Instant throttledUntil;
   private volatile boolean closed;
 
   /** What the sandbox knows of one machine beyond the stub's node. */
@@ -130,6 +134,7 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   public CloudMachine create(MachineSpec spec) {
     checkOpen();
     checkSpec(spec);
+    admitCreate(spec);
     if (roll(options.createFailureRate())) {
       throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": create of machine "
           + spec.machineId() + " failed: injected fault (create_failure_rate="
@@ -263,6 +268,36 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
       throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
           + spec.machineId() + ": unknown flavour '" + spec.flavour() + "', expected one of "
           + flavours.stream().sorted().toList());
+    }
+  }
+
+  /**
+   * The API rate limit ({@code throttle_after}): the first N creates pass, then every create
+   * is refused for {@code throttle_seconds}, after which counting starts afresh. A refused
+   * create reaches nothing, as with a real cloud's rate limiter in front of its API.
+   */
+  private void admitCreate(MachineSpec spec) {
+    if (options.throttleAfter().isEmpty()) {
+      return;
+    }
+    synchronized (throttleLock) {
+      Instant now = clock.instant();
+      if (throttledUntil != null && !now.isBefore(throttledUntil)) {
+        throttledUntil = null;
+        createsAdmitted = 0;
+      }
+      if (throttledUntil == null && createsAdmitted < options.throttleAfter().getAsInt()) {
+        createsAdmitted++;
+        return;
+      }
+      if (throttledUntil == null) {
+        throttledUntil = now.plus(options.throttlePeriod());
+      }
+      Duration wait = java.time.Duration.between(now, throttledUntil);
+      throw new CloudException(Kind.THROTTLED, "sandbox cloud " + name + ": create of machine "
+          + spec.machineId() + " throttled: " + options.throttleAfter().getAsInt()
+          + " creates admitted, next admitted in " + wait.toMillis() + " ms (throttle_after)",
+          null, wait, null);
     }
   }
 

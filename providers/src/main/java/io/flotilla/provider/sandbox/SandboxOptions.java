@@ -19,6 +19,10 @@ import java.util.OptionalLong;
  *     ({@code destroy_failure_rate})
  * @param seed seed of the fault dice, for repeatable runs ({@code seed}); empty = random
  * @param maxInstances instance quota; machines count until destroyed ({@code max_instances})
+ * @param throttleAfter API rate limit: after this many accepted creates the cloud refuses
+ *     creates as THROTTLED ({@code throttle_after}); empty = never
+ * @param throttlePeriod how long a throttle lasts before creates are counted afresh
+ *     ({@code throttle_seconds})
  */
 public record SandboxOptions(
     Duration bootDelay,
@@ -26,7 +30,9 @@ public record SandboxOptions(
     double errorRate,
     double destroyFailureRate,
     OptionalLong seed,
-    OptionalInt maxInstances) {
+    OptionalInt maxInstances,
+    OptionalInt throttleAfter,
+    Duration throttlePeriod) {
 
   static final String BOOT_SECONDS = "boot_seconds";
   static final String CREATE_FAILURE_RATE = "create_failure_rate";
@@ -34,14 +40,20 @@ public record SandboxOptions(
   static final String DESTROY_FAILURE_RATE = "destroy_failure_rate";
   static final String SEED = "seed";
   static final String MAX_INSTANCES = "max_instances";
+  static final String THROTTLE_AFTER = "throttle_after";
+  static final String THROTTLE_SECONDS = "throttle_seconds";
+  static final Duration DEFAULT_THROTTLE_PERIOD = Duration.ofSeconds(10);
 
   private static final List<String> KNOWN = List.of(
-      BOOT_SECONDS, CREATE_FAILURE_RATE, ERROR_RATE, DESTROY_FAILURE_RATE, SEED, MAX_INSTANCES);
+      BOOT_SECONDS, CREATE_FAILURE_RATE, ERROR_RATE, DESTROY_FAILURE_RATE, SEED, MAX_INSTANCES,
+      THROTTLE_AFTER, THROTTLE_SECONDS);
 
   public SandboxOptions {
     Objects.requireNonNull(bootDelay, "bootDelay");
     Objects.requireNonNull(seed, "seed");
     Objects.requireNonNull(maxInstances, "maxInstances");
+    Objects.requireNonNull(throttleAfter, "throttleAfter");
+    Objects.requireNonNull(throttlePeriod, "throttlePeriod");
     if (bootDelay.isNegative()) {
       throw invalid(BOOT_SECONDS, "must not be negative, got " + bootDelay);
     }
@@ -51,12 +63,32 @@ public record SandboxOptions(
     if (maxInstances.isPresent() && maxInstances.getAsInt() < 0) {
       throw invalid(MAX_INSTANCES, "must be 0 or more, got " + maxInstances.getAsInt());
     }
+    if (throttleAfter.isPresent() && throttleAfter.getAsInt() < 0) {
+      throw invalid(THROTTLE_AFTER, "must be 0 or more, got " + throttleAfter.getAsInt());
+    }
+    if (throttlePeriod.isNegative() || throttlePeriod.isZero()) {
+      throw invalid(THROTTLE_SECONDS, "must be above 0, got " + throttlePeriod);
+    }
+  }
+
+  /** Options without a rate limit. */
+  public SandboxOptions(Duration bootDelay, double createFailureRate, double errorRate,
+      double destroyFailureRate, OptionalLong seed, OptionalInt maxInstances) {
+    this(bootDelay, createFailureRate, errorRate, destroyFailureRate, seed, maxInstances,
+        OptionalInt.empty(), DEFAULT_THROTTLE_PERIOD);
+  }
+
+  /** These options with a rate limit of {@code creates} per {@code period}. */
+  public SandboxOptions withThrottle(int creates, Duration period) {
+    return new SandboxOptions(bootDelay, createFailureRate, errorRate, destroyFailureRate, seed,
+        maxInstances, OptionalInt.of(creates), period);
   }
 
   /** One-second boot, no faults, random seed, no quota. */
   public static SandboxOptions defaults() {
     return new SandboxOptions(
-        Duration.ofSeconds(1), 0, 0, 0, OptionalLong.empty(), OptionalInt.empty());
+        Duration.ofSeconds(1), 0, 0, 0, OptionalLong.empty(), OptionalInt.empty(),
+        OptionalInt.empty(), DEFAULT_THROTTLE_PERIOD);
   }
 
   /**
@@ -79,7 +111,21 @@ public record SandboxOptions(
         rate(options, ERROR_RATE),
         rate(options, DESTROY_FAILURE_RATE),
         seed(options.get(SEED)),
-        maxInstances(options.get(MAX_INSTANCES)));
+        count(MAX_INSTANCES, options.get(MAX_INSTANCES)),
+        count(THROTTLE_AFTER, options.get(THROTTLE_AFTER)),
+        throttlePeriod(options.get(THROTTLE_SECONDS)));
+  }
+
+  private static Duration throttlePeriod(Object value) {
+    if (value == null) {
+      return DEFAULT_THROTTLE_PERIOD;
+    }
+    double seconds = number(THROTTLE_SECONDS, value);
+    if (seconds <= 0 || seconds > Duration.ofDays(1).toSeconds()) {
+      throw invalid(THROTTLE_SECONDS, "must be above 0 and at most 86400 seconds, got "
+          + value);
+    }
+    return Duration.ofNanos(Math.round(seconds * 1e9));
   }
 
   private static Duration bootDelay(Object value) {
@@ -107,15 +153,15 @@ public record SandboxOptions(
     return value == null ? OptionalLong.empty() : OptionalLong.of(integer(SEED, value));
   }
 
-  private static OptionalInt maxInstances(Object value) {
+  private static OptionalInt count(String key, Object value) {
     if (value == null) {
       return OptionalInt.empty();
     }
-    long max = integer(MAX_INSTANCES, value);
-    if (max < 0 || max > Integer.MAX_VALUE) {
-      throw invalid(MAX_INSTANCES, "must be between 0 and " + Integer.MAX_VALUE + ", got " + max);
+    long count = integer(key, value);
+    if (count < 0 || count > Integer.MAX_VALUE) {
+      throw invalid(key, "must be between 0 and " + Integer.MAX_VALUE + ", got " + count);
     }
-    return OptionalInt.of((int) max);
+    return OptionalInt.of((int) count);
   }
 
   private static double number(String key, Object value) {

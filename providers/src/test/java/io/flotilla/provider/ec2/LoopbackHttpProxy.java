@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>It can drop the answer of the next N requests of an EC2 action: the request reaches
  *       the upstream (so its effect happens), then the client's connection is closed
  *       without a response, as a network fault would.
+ *   <li>It can let the first N requests of an EC2 action through and answer every later one
+ *       itself with a canned EC2 error (a rate limit, a quota), never reaching the upstream.
  * </ul>
  *
  * <p>One request per client connection: the upstream (moto) answers with Connection: close,
@@ -57,6 +60,9 @@ final class LoopbackHttpProxy implements Closeable {
   });
   private final List<Seen> seen = new ArrayList<>();
   private final Map<String, AtomicInteger> dropsLeft = new LinkedHashMap<>();
+  private final Map<String, Refusal> refusals = new LinkedHashMap<>();
+
+  private record Refusal(AtomicInteger passesLeft, int status, byte[] answer) {}
 
   LoopbackHttpProxy(int upstreamPort) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -75,6 +81,14 @@ final class LoopbackHttpProxy implements Closeable {
   /** The next {@code count} requests with this EC2 Action reach moto but get no answer. */
   synchronized void dropResponses(String action, int count) {
     dropsLeft.put(action, new AtomicInteger(count));
+  }
+
+  /**
+   * The first {@code passing} requests with this EC2 Action reach moto; every later one is
+   * answered with HTTP {@code status} and {@code errorXml} (an EC2 error document).
+   */
+  synchronized void refuseAfter(String action, int passing, int status, byte[] errorXml) {
+    refusals.put(action, new Refusal(new AtomicInteger(passing), status, errorXml.clone()));
   }
 
   synchronized List<Seen> seen() {
@@ -134,6 +148,12 @@ final class LoopbackHttpProxy implements Closeable {
           .getBytes(StandardCharsets.US_ASCII));
       return;
     }
+    byte[] refusal = takeRefusal(form.getOrDefault("Action", ""));
+    if (refusal != null) {
+      out.write(refusal);
+      out.flush();
+      return;
+    }
     byte[] answer = forward(method, pathOf(target), headers, body);
     if (takeDrop(form.getOrDefault("Action", ""))) {
       return;
@@ -164,6 +184,20 @@ final class LoopbackHttpProxy implements Closeable {
 
   private synchronized void record(Seen request) {
     seen.add(request);
+  }
+
+  /** The canned answer for this request, or null when it may pass. */
+  private synchronized byte[] takeRefusal(String action) {
+    Refusal refusal = refusals.get(action);
+    if (refusal == null || refusal.passesLeft().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return null;
+    }
+    String head = "HTTP/1.1 " + refusal.status() + " Refused\r\nContent-Type: text/xml\r\n"
+        + "Content-Length: " + refusal.answer().length + "\r\nConnection: close\r\n\r\n";
+    byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+    byte[] response = Arrays.copyOf(headBytes, headBytes.length + refusal.answer().length);
+    System.arraycopy(refusal.answer(), 0, response, headBytes.length, refusal.answer().length);
+    return response;
   }
 
   private synchronized boolean takeDrop(String action) {

@@ -32,7 +32,8 @@ import java.util.concurrent.Executors;
  * ACTION "Invalid action". Requests are parsed with the client's {@link SafeXml} rules.
  *
  * <p>Faults: the next N calls fail with a given code, answer HTTP 503, or all answers are
- * delayed; the next N VMs fail in PROLOG or BOOT; VMs can be locked or set to any numbers.
+ * delayed; creates beyond the first N answer HTTP 503 (a rate-limiting proxy in front of
+ * oned); the next N VMs fail in PROLOG or BOOT; VMs can be locked or set to any numbers.
  */
 final class OpenNebulaSimulator implements AutoCloseable {
 
@@ -95,6 +96,7 @@ final class OpenNebulaSimulator implements AutoCloseable {
   private int failCode;
   private String failMessage;
   private int http503Calls;
+  private int createsBeforeThrottle = -1;
   private int failBoots;
   private int failBootsAtLcm;
   private volatile int maxVms = Integer.MAX_VALUE;
@@ -142,6 +144,11 @@ final class OpenNebulaSimulator implements AutoCloseable {
 
   synchronized void http503Next(int calls) {
     http503Calls = calls;
+  }
+
+  /** Creates (allocate, instantiate) after the first {@code creates} answer HTTP 503. */
+  synchronized void throttleCreatesAfter(int creates) {
+    createsBeforeThrottle = creates;
   }
 
   void delayResponses(Duration wait) {
@@ -222,6 +229,11 @@ final class OpenNebulaSimulator implements AutoCloseable {
       byte[] body = readCapped(exchange.getRequestBody());
       if (body == null || !exchange.getRequestMethod().equals("POST")) {
         send(exchange, 400, "bad request".getBytes());
+        return;
+      }
+      if (takeCreateThrottle(body)) {
+        exchange.getResponseHeaders().add("Retry-After", "5");
+        send(exchange, 503, "rate limited".getBytes());
         return;
       }
       send(exchange, 200, answer(body));
@@ -632,6 +644,26 @@ final class OpenNebulaSimulator implements AutoCloseable {
     }
     failCalls--;
     return failure(failCode, "[" + method + "] " + failMessage);
+  }
+
+  private synchronized boolean takeCreateThrottle(byte[] body) {
+    if (createsBeforeThrottle < 0) {
+      return false;
+    }
+    String method;
+    try {
+      method = XmlRpcCodec.decodeCall(body).method();
+    } catch (XmlRpcException e) {
+      return false;
+    }
+    if (!method.equals("one.vm.allocate") && !method.equals("one.template.instantiate")) {
+      return false;
+    }
+    if (createsBeforeThrottle == 0) {
+      return true;
+    }
+    createsBeforeThrottle--;
+    return false;
   }
 
   private synchronized boolean takeHttp503() {

@@ -213,6 +213,29 @@ class SandboxCloudTest {
   }
 
   @Test
+  void create_whenThrottleReached_refusesThrottledUntilThePeriodEnds() {
+    MutableClock clock = new MutableClock();
+    SandboxCloud cloud = cloud(options(0).withThrottle(2, Duration.ofSeconds(10)), clock);
+    cloud.create(spec("atlas"));
+    cloud.create(spec("atlas"));
+    clock.advance(Duration.ofSeconds(4));
+
+    assertThatThrownBy(() -> cloud.create(spec("atlas")))
+        .isInstanceOfSatisfying(CloudException.class, e -> {
+          assertThat(e.kind()).isEqualTo(Kind.THROTTLED);
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(10));
+        })
+        .hasMessageContaining("2 creates admitted, next admitted in 10000 ms");
+    clock.advance(Duration.ofSeconds(6));
+    assertThatThrownBy(() -> cloud.create(spec("atlas")))
+        .isInstanceOfSatisfying(CloudException.class,
+            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(4)));
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(cloud.create(spec("atlas")).state()).isEqualTo(CloudState.PENDING);
+    assertThat(cloud.listTagged(Map.of())).hasSize(3);
+  }
+
+  @Test
   void create_whenManyThreadsRaceForQuota_admitsExactlyTheQuota() throws Exception {
     SandboxOptions quota = new SandboxOptions(
         Duration.ZERO, 0, 0, 0, OptionalLong.of(1), OptionalInt.of(5));

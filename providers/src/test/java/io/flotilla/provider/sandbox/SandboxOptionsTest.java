@@ -93,4 +93,36 @@ class SandboxOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("sandbox option max_instances: must be between 0 and");
   }
+
+  @Test
+  void fromMap_whenThrottleSet_readsCountAndPeriod() {
+    SandboxOptions options = SandboxOptions.fromMap(Map.of(
+        "throttle_after", 10, "throttle_seconds", 2.5));
+
+    assertThat(options.throttleAfter()).hasValue(10);
+    assertThat(options.throttlePeriod()).isEqualTo(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void fromMap_whenThrottleAbsent_neverThrottles() {
+    SandboxOptions options = SandboxOptions.fromMap(Map.of());
+
+    assertThat(options.throttleAfter()).isEmpty();
+    assertThat(options.throttlePeriod()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void fromMap_whenThrottleAfterFractional_refuses() {
+    assertThatThrownBy(() -> SandboxOptions.fromMap(Map.of("throttle_after", 2.5)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sandbox option throttle_after: must be a whole number, got Double 2.5");
+  }
+
+  @Test
+  void fromMap_whenThrottleSecondsZero_refuses() {
+    assertThatThrownBy(() -> SandboxOptions.fromMap(Map.of("throttle_seconds", 0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sandbox option throttle_seconds: must be above 0 and at most 86400 "
+            + "seconds, got 0");
+  }
 }
