@@ -9,6 +9,7 @@ import io.flotilla.context.ManagerIdentity;
 import io.flotilla.context.RenderedContext;
 import io.flotilla.guest.GuestTokens;
 import io.flotilla.guest.GuestUrls;
+import io.flotilla.images.CloudImages;
 import io.flotilla.provider.MachineSpec;
 import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
@@ -29,6 +30,7 @@ public final class MachinePlanner {
   private final ContextRenderer renderer;
   private final String managerHostname = ManagerIdentity.hostname();
   private final Clock clock;
+  private final CloudImages cloudImages;
 
   /** A machine ready to be recorded and created. */
   public record Planned(MachineRecord record, MachineSpec spec) {}
@@ -36,20 +38,20 @@ public final class MachinePlanner {
   /**
    * @throws io.flotilla.context.ContextException if a VO's template is missing or broken
    */
-  public MachinePlanner(SiteConfig config, Clock clock) {
+  public MachinePlanner(SiteConfig config, Clock clock, CloudImages cloudImages) {
     this.config = config;
     this.clock = clock;
+    this.cloudImages = cloudImages;
     this.renderer = new ContextRenderer(config);
   }
 
-  /** The cloud's reference for an endorsed image, or empty if it is not on that cloud. */
+  /**
+   * The cloud's reference for an endorsed image: mapped in the site file, the image itself
+   * on the sandbox, or the copy delivered to a cloud that needs the bytes. Empty while the
+   * image is not (or no longer) endorsed or not yet on that cloud.
+   */
   public Optional<String> cloudImage(CloudConfig cloud, String imageId) {
-    String mapped = cloud.images().get(imageId);
-    if (mapped != null) {
-      return Optional.of(mapped);
-    }
-    // The sandbox launches any image by reference; real clouds need the image delivered.
-    return "sandbox".equals(cloud.type()) ? Optional.of(imageId) : Optional.empty();
+    return cloudImages.cloudImageRef(cloud.name(), imageId);
   }
 
   /** Plans one machine. */

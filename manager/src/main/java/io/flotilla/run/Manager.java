@@ -124,16 +124,17 @@ public final class Manager {
         new ReloadingCaDirectory(config.trust().caDir(), CA_RELOAD_CHECK, clock);
     caDirectory.get();
     openClouds();
+    CloudImages cloudImages =
+        new CloudImages(config.clouds(), cluster.map("flotilla.image-deliveries"));
     images = new ImageDistributor(ImageDistributor.cloudsByImage(config.vos()),
-        ImageCache.open(config.stateDir().resolve("images")),
-        new CloudImages(config.clouds(), cluster.map("flotilla.image-deliveries")),
+        ImageCache.open(config.stateDir().resolve("images")), cloudImages,
         this::imageDelivery, cluster::leads);
     catalog = new ImageCatalog(new ImageListVerifier(caDirectory, clock,
         config.trust().clockSkew(), NamespaceMode.ALLOW_MISSING), config,
         new ImageListFetcher(), clock, images);
     config.imageLists().forEach(catalog::refresh);
     images.sync();
-    MachinePlanner planner = new MachinePlanner(config, clock);
+    MachinePlanner planner = new MachinePlanner(config, clock, cloudImages);
     Backoff backoff = new Backoff(cluster.map("flotilla.backoff"));
     DrainBook drains = new DrainBook(cluster.map("flotilla.drains"),
         config.control().imageRevocation());
