@@ -23,6 +23,7 @@ import io.flotilla.provider.sandbox.SandboxCloud;
 import io.flotilla.provider.sandbox.SandboxOptions;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineStore;
+import io.flotilla.state.RecordSeal;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -119,8 +120,8 @@ public final class PlanCommand implements Callable<Integer> {
 
   private Planned fromCluster(SiteConfig config, HazelcastInstance client) {
     Map<String, String> machines = client.getMap("flotilla.machines");
-    List<MachineRecord> records = new MachineStore(
-        new ConcurrentHashMap<>(machines)).all();
+    List<MachineRecord> records = new MachineStore(new ConcurrentHashMap<>(machines),
+        RecordSeal.fromFile(config.cluster().secretFile())).all();
     Backoff.View backoff = new Backoff(client.getMap("flotilla.backoff")).view();
     DrainBook.View drains = new DrainBook(client.getMap("flotilla.drains"),
         config.control().imageRevocation()).view();

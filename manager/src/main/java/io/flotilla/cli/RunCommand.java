@@ -6,6 +6,7 @@ import io.flotilla.config.SiteConfigLoader;
 import io.flotilla.run.ManagerStartException;
 import io.flotilla.run.RunSummary;
 import io.flotilla.run.SiteRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,8 +40,11 @@ final class RunCommand implements Callable<Integer> {
     try {
       config = SiteConfigLoader.load(siteFile);
     } catch (ConfigException e) {
-      System.err.println("flotilla: the site configuration is refused:");
-      e.problems().forEach(p -> System.err.println("  " + p));
+      return refused(e);
+    }
+    String summaryProblem = checkSummaryFile();
+    if (summaryProblem != null) {
+      System.err.println("flotilla: --summary " + summaryFile + ": " + summaryProblem);
       return 2;
     }
     SiteRun run = new SiteRun(config, Clock.systemUTC());
@@ -48,6 +52,8 @@ final class RunCommand implements Callable<Integer> {
     RunSummary summary;
     try {
       summary = run.run(runFor);
+    } catch (ConfigException e) {
+      return refused(e);
     } catch (ManagerStartException e) {
       System.err.println("flotilla: cannot start: " + e.getMessage());
       return 2;
@@ -57,5 +63,29 @@ final class RunCommand implements Callable<Integer> {
       summary.writeJson(summaryFile);
     }
     return summary.clean() ? 0 : 1;
+  }
+
+  private static int refused(ConfigException e) {
+    System.err.println("flotilla: the site configuration is refused:");
+    e.problems().forEach(p -> System.err.println("  " + p));
+    return 2;
+  }
+
+  /**
+   * Checked before the run, so a clean run never ends in an error about where its summary
+   * should have gone.
+   */
+  private String checkSummaryFile() {
+    if (summaryFile == null) {
+      return null;
+    }
+    Path parent = summaryFile.toAbsolutePath().getParent();
+    if (Files.isDirectory(summaryFile)) {
+      return "is a directory";
+    }
+    if (!Files.isDirectory(parent)) {
+      return "its folder " + parent + " does not exist";
+    }
+    return Files.isWritable(parent) ? null : "its folder " + parent + " is not writable";
   }
 }

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  */
 final class ConfigNode {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");
+  /** No setting of a site needs longer; it keeps every time sum far from overflow. */
+  static final Duration LONGEST = Duration.ofDays(3650);
 
   private final JsonNode node;
   private final String path;
@@ -162,6 +164,11 @@ final class ConfigNode {
    * bare number of seconds.
    */
   Duration duration(String key, Duration fallback, Duration min) {
+    return duration(key, fallback, min, LONGEST);
+  }
+
+  /** As {@link #duration(String, Duration, Duration)}, with an upper bound. */
+  Duration duration(String key, Duration fallback, Duration min, Duration max) {
     JsonNode value = raw(key);
     if (value == null || value.isNull()) {
       return fallback;
@@ -172,14 +179,16 @@ final class ConfigNode {
       return fallback;
     }
     Duration parsed = toDuration(Long.parseLong(match.group(1)), match.group(2));
-    if (parsed.compareTo(min) < 0) {
-      problem(key, "must be at least " + Durations.format(min) + ", got "
-          + Durations.format(parsed));
+    if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
+      problem(key, "must be between " + Durations.format(min) + " and "
+          + Durations.format(max) + ", got " + match.group(1)
+          + (match.group(2) == null ? "s" : match.group(2)));
       return fallback;
     }
     return parsed;
   }
 
+  /** {@link Duration#ofDays} and friends; twelve digits of days cannot overflow them. */
   private static Duration toDuration(long amount, String unit) {
     return switch (unit == null ? "s" : unit) {
       case "ms" -> Duration.ofMillis(amount);

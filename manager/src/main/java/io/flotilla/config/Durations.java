@@ -13,6 +13,9 @@ public final class Durations {
       return millis + "ms";
     }
     long seconds = duration.toSeconds();
+    if (seconds != 0 && seconds % 86400 == 0) {
+      return seconds / 86400 + "d";
+    }
     if (seconds != 0 && seconds % 3600 == 0) {
       return seconds / 3600 + "h";
     }

@@ -1,6 +1,7 @@
 package io.flotilla.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,7 +35,9 @@ public final class SiteConfigLoader {
   static final Set<String> CLOUD_TYPES = Set.of("sandbox", "ec2", "openstack", "opennebula");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern SLASH_DN = Pattern.compile("(/[A-Za-z][A-Za-z0-9.]*=[^/]*)+");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** Refuses a key given twice, which YAML parsers otherwise settle silently. */
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
   private SiteConfigLoader() {}
 
@@ -78,10 +82,13 @@ public final class SiteConfigLoader {
     root.check("site", site, s -> NAME.matcher(s).matches() ? null
         : "must be letters, digits, '.', '_' or '-' (at most 63), got '" + s + "'");
     Path stateDir = root.file("state_dir", false);
-    ClusterConfig cluster = cluster(root.object("cluster", false), site);
+    Path state = stateDir != null ? stateDir : root.baseDir().resolve("var");
+    ClusterConfig cluster = cluster(root.object("cluster", false), site, state);
     GuestApiConfig guest = guestApi(root.object("guest_api", true));
     TrustConfig trust = trust(root.object("trust", true));
     ControlConfig control = ControlConfigReader.read(root);
+    CredentialsConfig credentials = CredentialsConfigReader.read(root);
+    MetricsConfig metrics = MetricsConfigReader.read(root);
     SiteContextConfig context = ContextConfigReader.readSite(root);
     Map<String, EndorserConfig> endorsers = endorsers(root);
     List<SubscriptionConfig> lists = subscriptions(root, endorsers.keySet());
@@ -91,28 +98,51 @@ public final class SiteConfigLoader {
     List<VoConfig> vos = VoConfigReader.read(root, cloudNames);
     LifecycleConfig lifecycle = lifecycle(root.object("lifecycle", false));
     root.rejectUnknownKeys();
-    Path state = stateDir != null ? stateDir : root.baseDir().resolve("var");
     return new SiteConfig(file, site, state, cluster, guest, trust, endorsers, lists, clouds,
-        vos, lifecycle, control, context);
+        vos, lifecycle, control, context, credentials, metrics);
   }
 
-  private static ClusterConfig cluster(ConfigNode node, String site) {
+  private static ClusterConfig cluster(ConfigNode node, String site, Path stateDir) {
     String name = node.string("name", "flotilla-" + site);
     String host = node.string("host", "127.0.0.1");
+    node.check("host", host, SiteConfigLoader::checkAddress);
     int port = (int) node.integer("port", 5701, 1, 65535);
     List<String> members = node.strings("members", false);
+    Path secret = node.file("secret_file", false);
     node.rejectUnknownKeys();
-    return new ClusterConfig(name, host, port, members.isEmpty() ? List.of(host) : members);
+    return new ClusterConfig(name, host, port, members.isEmpty() ? List.of(host) : members,
+        secret != null ? secret : stateDir.resolve("cluster.secret"));
+  }
+
+  /**
+   * An address to bind must be an IP literal (or {@code localhost}): a host name would be
+   * looked up in DNS at start, and a typo would surface as a resolver error.
+   */
+  static String checkAddress(String address) {
+    boolean literal = address.equals("localhost") || address.matches("[0-9.]+")
+        && address.split("\\.").length == 4 || address.contains(":");
+    if (!literal) {
+      return "must be an IP address such as 127.0.0.1 or ::1, got '" + address + "'";
+    }
+    try {
+      java.net.InetAddress.getByName(address);
+      return null;
+    } catch (java.net.UnknownHostException e) {
+      return "is not a valid IP address: '" + address + "'";
+    }
   }
 
   private static GuestApiConfig guestApi(ConfigNode node) {
     String bind = node.string("bind", "127.0.0.1");
+    node.check("bind", bind, SiteConfigLoader::checkAddress);
     int port = (int) node.integer("port", 8080, 0, 65535);
     String url = node.string("advertised_url");
     node.check("advertised_url", url, SiteConfigLoader::checkHttpUrl);
+    Optional<GuestTlsConfig> tls = CredentialsConfigReader.guestTls(node);
+    JobOutputsConfig jobOutputs = CredentialsConfigReader.jobOutputs(node);
     node.rejectUnknownKeys();
     String base = url == null ? null : url.replaceAll("/+$", "");
-    return new GuestApiConfig(bind, port, base);
+    return new GuestApiConfig(bind, port, base, tls, jobOutputs);
   }
 
   private static String checkHttpUrl(String url) {
@@ -226,8 +256,9 @@ public final class SiteConfigLoader {
       Map<String, Object> options = node.options("options");
       Map<String, String> images = stringMap(node, "images");
       Map<String, Object> emulator = node.options("emulator");
+      CloudPolicy policy = CloudPolicyReader.read(node);
       node.rejectUnknownKeys();
-      result.add(new CloudConfig(name, type, options, images, emulator));
+      result.add(new CloudConfig(name, type, options, images, emulator, policy));
     }
     return result;
   }
@@ -245,10 +276,12 @@ public final class SiteConfigLoader {
   }
 
   private static LifecycleConfig lifecycle(ConfigNode node) {
-    Duration cycle = node.duration("cycle", Duration.ofSeconds(5), Duration.ofMillis(100));
+    Duration cycle = node.duration("cycle", Duration.ofSeconds(5), Duration.ofMillis(100),
+        Duration.ofMinutes(10));
     Duration start = node.duration("start_timeout", Duration.ofMinutes(10), Duration.ofSeconds(1));
     Duration retry = node.duration("delete_retry", Duration.ofSeconds(30), Duration.ofMillis(100));
+    Duration keep = node.duration("keep_finished", Duration.ofHours(1), Duration.ofMinutes(1));
     node.rejectUnknownKeys();
-    return new LifecycleConfig(cycle, start, retry);
+    return new LifecycleConfig(cycle, start, retry, keep);
   }
 }

@@ -48,8 +48,10 @@ final class VoConfigReader {
     Duration heartbeat = node.duration("heartbeat", Duration.ofMinutes(5), Duration.ofSeconds(1));
     Duration backoff = node.duration("backoff", Duration.ofMinutes(10), Duration.ZERO);
     CodeRange abort = abortCodes(node);
-    Path cert = readableFile(node, "robot_certificate");
-    Path key = readableFile(node, "robot_key");
+    // A VO with a token issuer has no robot credential (CredentialsConfigReader checks it).
+    boolean proxies = !node.has("token_issuer");
+    Path cert = readableFile(node, "robot_certificate", proxies);
+    Path key = readableFile(node, "robot_key", proxies);
     ContextConfig context = ContextConfigReader.readVo(node);
     checkLifetime(node, lifetime, grace, heartbeat);
     node.rejectUnknownKeys();
@@ -98,8 +100,8 @@ final class VoConfigReader {
     return new CodeRange(from, to);
   }
 
-  private static Path readableFile(ConfigNode node, String key) {
-    Path file = node.file(key, true);
+  private static Path readableFile(ConfigNode node, String key, boolean required) {
+    Path file = node.file(key, required);
     if (file != null && !Files.isReadable(file)) {
       node.problem(key, "file " + file + " does not exist or cannot be read");
     }

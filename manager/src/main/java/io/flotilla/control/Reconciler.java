@@ -1,5 +1,10 @@
 package io.flotilla.control;
 
+import io.flotilla.cloudcalls.CloudCall;
+import io.flotilla.cloudcalls.CloudGate;
+import io.flotilla.cloudcalls.NotSentException;
+import io.flotilla.cloudcalls.QuotaClamps;
+import io.flotilla.config.CloudPolicy.OrphanPolicy;
 import io.flotilla.config.ControlConfig.ImagePolicy;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.SiteConfig.CloudConfig;
@@ -12,13 +17,16 @@ import io.flotilla.lifecycle.DrainBook;
 import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudMachine;
+import io.flotilla.provider.CloudState;
+import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
+import io.flotilla.state.MachineSpecs;
 import io.flotilla.state.MachineState;
 import io.flotilla.state.MachineStore;
+import io.flotilla.state.Transition;
 import io.flotilla.trust.ImageCatalog;
 import io.flotilla.trust.ImageCatalog.EndorsedImage;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +34,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +64,13 @@ public final class Reconciler {
   private final Clock clock;
   private final BooleanSupplier leader;
   private final Map<String, String> lastHoldReason = new HashMap<>();
+  private final QuotaClamps clamps = new QuotaClamps();
+  private final Queue<Refusal> refusals = new ConcurrentLinkedQueue<>();
+  private final Set<String> unlisted = new HashSet<>();
   private volatile List<PlanAction> lastPlan = List.of();
+
+  /** A create the cloud refused, handled at the start of the next pass, off the event loop. */
+  private record Refusal(VoConfig vo, CloudConfig cloud, CloudException error) {}
 
   /** The collaborators of a pass; the shared maps come from the cluster. */
   public record Parts(MachineStore store, Lifecycle lifecycle, Map<String, CloudPool> clouds,
@@ -106,6 +123,11 @@ public final class Reconciler {
     }
   }
 
+  /** Limits lowered after quota refusals, for status reports, metrics and tests. */
+  public QuotaClamps quotaClamps() {
+    return clamps;
+  }
+
   /** The plan of the last pass, for status reports and tests. */
   public List<PlanAction> lastPlan() {
     return lastPlan;
@@ -132,10 +154,16 @@ public final class Reconciler {
     if (noteImageRevocations(summaries)) {
       drains = lifecycle.refreshDrains();
     }
-    removeOrphans(listings, records);
+    removeOrphans(listings, now);
+    handleRefusals(summaries, foreign);
+    Instant at = clock.instant();
+    QuotaSource clamped = cloud -> clamps.apply(cloud.name(), quotas.limits(cloud), at);
+    Map<String, String> holds =
+        new HashMap<>(PlanInputs.imageHolds(config, catalog, planner::cloudImage));
+    cloudPauseHolds(holds);
     PlanInput input = PlanInputs.input(config, summaries,
-        PlanInputs.spaces(config, listings, foreign, quotas), demand, backoff.view(), drains,
-        PlanInputs.imageHolds(config, catalog, planner::cloudImage), clock.instant());
+        PlanInputs.spaces(config, listings, foreign, clamped), demand, backoff.view(), drains,
+        holds, at);
     lastPlan = Planner.plan(input);
     apply(lastPlan, now);
   }
@@ -198,33 +226,89 @@ public final class Reconciler {
       try {
         List<CloudMachine> others = new ArrayList<>();
         Map<String, CloudMachine> ours = PlanInputs.ours(config.site(),
-            pool.provider().listTagged(Map.of()), others);
+            pool.await(CloudCall.LIST, () -> pool.provider().listTagged(Map.of())), others);
         foreign.put(pool.name(), others);
         listings.put(pool.name(), new CloudListing(true, now, ours));
+        if (unlisted.remove(pool.name())) {
+          log.info("cloud listing available again cloud={}", pool.name());
+        }
       } catch (CloudException e) {
-        log.warn("cloud listing failed, skipping its checks this pass cloud={} error={}: {}",
-            pool.name(), e.kind(), e.getMessage());
+        if (unlisted.add(pool.name())) {
+          log.warn("cloud listing failed, skipping its checks until it answers cloud={}"
+              + " error={}: {}", pool.name(), e.kind(), e.getMessage());
+        }
         listings.put(pool.name(), CloudListing.unavailable(now));
       }
     }
     return listings;
   }
 
-  /** Machines tagged with our site that no record knows: left by a crash; delete them. */
+  /**
+   * Machines tagged with our site that no record knows (left by a crash) are deleted or
+   * adopted, as the cloud's {@code orphans} policy says. Machines whose record already ended
+   * (a create that answered after its timeout, or that the cloud hid for a while) are always
+   * deleted.
+   */
   private void removeOrphans(Map<String, CloudListing> listings, List<MachineRecord> records) {
-    Set<String> known = new HashSet<>();
-    records.forEach(r -> known.add(r.id()));
+    Map<String, MachineRecord> known = new HashMap<>();
+    records.forEach(r -> known.put(r.id(), r));
     listings.forEach((cloud, listing) -> listing.byMachineId().forEach((id, machine) -> {
-      if (!known.contains(id) && store.get(id).isEmpty()) {
-        log.warn("orphan machine found, deleting it cloud={} cloud_id={} machine={}",
+      MachineRecord record = known.get(id);
+      if (machine.state() == CloudState.GONE || lifecycle.busy(id)) {
+        return;
+      }
+      if (record != null && record.state().isFinal() && endedBefore(record, listing)) {
+        log.warn("machine outlived its record, deleting it cloud={} cloud_id={} machine={}",
             cloud, machine.cloudId(), id);
         destroyOrphan(clouds.get(cloud), machine);
+      } else if (record == null && store.get(id).isEmpty()) {
+        orphan(clouds.get(cloud), id, machine);
       }
     }));
   }
 
+  /** Whether the record ended before the listing was taken, so the listing is news. */
+  private static boolean endedBefore(MachineRecord record, CloudListing listing) {
+    List<Transition> history = record.history();
+    return !history.isEmpty()
+        && history.get(history.size() - 1).at().isBefore(listing.takenAt());
+  }
+
+  private void orphan(CloudPool pool, String id, CloudMachine machine) {
+    Optional<VoConfig> vo = Optional.ofNullable(machine.tags().get(Tags.VO))
+        .flatMap(config::vo).filter(v -> v.clouds().contains(pool.name()));
+    if (pool.policy().orphans() == OrphanPolicy.ADOPT && vo.isPresent()) {
+      log.warn("orphan machine found, adopting it until its VO's lifetime ends cloud={}"
+          + " cloud_id={} machine={} vo={}", pool.name(), machine.cloudId(), id,
+          vo.get().name());
+      lifecycle.adopt(adoptedRecord(id, vo.get(), pool.name()), machine);
+      return;
+    }
+    log.warn("orphan machine found, deleting it cloud={} cloud_id={} machine={} policy={}",
+        pool.name(), machine.cloudId(), id, vo.isPresent() ? pool.policy().orphans()
+            : "terminate (its VO tag names no VO of this cloud)");
+    destroyOrphan(pool, machine);
+  }
+
+  /** A record for an adopted machine, sized as its VO's machines are now. */
+  private MachineRecord adoptedRecord(String id, VoConfig vo, String cloud) {
+    MachineSpecs specs = new MachineSpecs(vo.cores(), vo.ramMb(), vo.hs06PerCore() * vo.cores(),
+        vo.lifetime().toSeconds(), vo.grace().toSeconds(), vo.heartbeat().toSeconds());
+    String machineId = isUuid(id) ? id : UUID.randomUUID().toString();
+    return MachineRecord.requested(machineId, vo.name(), cloud, vo.image(), specs,
+        Lifecycle.ADOPTED, clock.instant());
+  }
+
+  private static boolean isUuid(String id) {
+    try {
+      return UUID.fromString(id).toString().equals(id);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private void destroyOrphan(CloudPool pool, CloudMachine machine) {
-    pool.call(() -> {
+    pool.call(CloudCall.DESTROY, () -> {
       pool.provider().destroy(machine.cloudId());
       return null;
     }).onFailure(e -> log.warn("orphan delete failed, will retry next pass cloud={}"
@@ -262,7 +346,14 @@ public final class Reconciler {
     lastHoldReason.remove(PlanInput.key(vo.name(), cloud.name()));
     log.info("creating machines vo={} space={} count={} reason={}", vo.name(), cloud.name(),
         action.count(), action.reason());
+    CloudPool pool = clouds.get(cloud.name());
     for (int i = 0; i < action.count(); i++) {
+      Optional<CloudGate.Pause> pause = pool.gate().createsPaused();
+      if (pause.isPresent()) {
+        hold(vo, cloud, "cloud paused until " + pause.get().until() + ": "
+            + pause.get().reason());
+        return;
+      }
       MachinePlanner.Planned planned;
       try {
         planned = planner.plan(vo, cloud, image.get(), imageRef.get());
@@ -270,8 +361,11 @@ public final class Reconciler {
         hold(vo, cloud, "user-data cannot be rendered: " + e.getMessage());
         return;
       }
-      lifecycle.create(planned.record(), planned.spec())
-          .onFailure(error -> pauseAfterRefusal(vo, cloud, error));
+      lifecycle.create(planned.record(), planned.spec()).onFailure(error -> {
+        if (error instanceof CloudException refusal && !(error instanceof NotSentException)) {
+          refusals.add(new Refusal(vo, cloud, refusal));
+        }
+      });
     }
   }
 
@@ -297,21 +391,70 @@ public final class Reconciler {
   }
 
   /**
-   * A cloud that refuses a create for a reason a retry cannot mend soon (bad request, quota,
-   * credentials) or that throttles us gets no more creates from this VO for a while, so a
-   * misconfiguration does not become a storm of failing calls.
+   * Acts on the creates refused since the last pass. Throttling and refused credentials
+   * have already paused the whole cloud ({@link CloudGate}); a quota refusal lowers the
+   * space's limit to what it holds now; a request the cloud calls invalid pauses the VO on
+   * that cloud for its {@code backoff}, so a misconfiguration does not become a storm of
+   * failing calls.
    */
-  private void pauseAfterRefusal(VoConfig vo, CloudConfig cloud, Throwable error) {
-    if (!(error instanceof CloudException refusal)
-        || refusal.kind() == CloudException.Kind.TRANSIENT) {
-      return;
+  private void handleRefusals(List<MachineSummary> machines,
+      Map<String, List<CloudMachine>> foreign) {
+    Set<String> clamped = new HashSet<>();
+    for (Refusal refusal = refusals.poll(); refusal != null; refusal = refusals.poll()) {
+      String cloud = refusal.cloud().name();
+      switch (refusal.error().kind()) {
+        case QUOTA_EXCEEDED -> {
+          if (clamped.add(cloud)) {
+            clamps.lower(cloud, refusal.error().resource(), held(cloud, machines, foreign),
+                clock.instant().plus(refusal.cloud().policy().quotaRecheck()));
+            clouds.get(cloud).gate().quotaLimitLowered();
+          }
+        }
+        case INVALID_REQUEST -> pauseVo(refusal);
+        default -> { }
+      }
     }
-    Duration pause = refusal.kind() == CloudException.Kind.THROTTLED
-        && refusal.retryAfter() != null ? refusal.retryAfter() : vo.backoff();
-    Instant until = clock.instant().plus(pause);
-    backoff.pause(vo.name(), cloud.name(), until);
-    log.warn("cloud refused a create, pausing creates vo={} cloud={} kind={} until={}",
-        vo.name(), cloud.name(), refusal.kind(), until);
+  }
+
+  /**
+   * What a space holds in the cloud: our machines that may hold it (creates still in flight
+   * included, as the planner counts them), and others' as instances.
+   */
+  private static QuotaClamps.Held held(String cloud, List<MachineSummary> machines,
+      Map<String, List<CloudMachine>> foreign) {
+    long instances = foreign.getOrDefault(cloud, List.of()).stream()
+        .filter(m -> m.state() != CloudState.GONE).count();
+    long processors = 0;
+    long ramMb = 0;
+    for (MachineSummary machine : machines) {
+      if (machine.space().equals(cloud) && machine.holdsCloud()) {
+        instances++;
+        processors += machine.cores();
+        ramMb += machine.ramMb();
+      }
+    }
+    return new QuotaClamps.Held(instances, processors, ramMb);
+  }
+
+  private void pauseVo(Refusal refusal) {
+    Instant until = clock.instant().plus(refusal.vo().backoff());
+    backoff.pause(refusal.vo().name(), refusal.cloud().name(), until);
+    log.warn("cloud refused a create as invalid, pausing creates vo={} cloud={} until={}"
+        + " error={}", refusal.vo().name(), refusal.cloud().name(), until,
+        refusal.error().getMessage());
+  }
+
+  /** Every VO of a cloud whose creates are paused is held there, with the pause's reason. */
+  private void cloudPauseHolds(Map<String, String> holds) {
+    for (VoConfig vo : config.vos()) {
+      for (String cloud : vo.clouds()) {
+        CloudPool pool = clouds.get(cloud);
+        Optional<CloudGate.Pause> pause = pool == null ? Optional.empty()
+            : pool.gate().createsPaused();
+        pause.ifPresent(p -> holds.putIfAbsent(PlanInput.key(vo.name(), cloud),
+            "cloud paused until " + p.until() + ": " + p.reason()));
+      }
+    }
   }
 
   /** Logs why a VO gets no machines on a cloud, once per change of reason. */

@@ -1,75 +1,106 @@
 package io.flotilla.credentials;
 
+import io.flotilla.config.CredentialsConfig.ProxyType;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineSpecs;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues each machine its own proxy, signed by its VO's robot credential and valid no longer
- * than the machine may live plus its grace period, and records every issue in the
- * traceability log before the proxy leaves this class.
+ * Issues each machine its own credential, valid no longer than the machine may live plus its
+ * grace period: a proxy signed by its VO's robot credential, or a token from its VO's
+ * issuer. Every issue is recorded in the traceability log before the credential leaves this
+ * class.
  *
- * <p>Thread-safe. Blocks (key generation, an fsync): call it off the event loop.
+ * <p>Thread-safe. Blocks (key generation, a network call, an fsync): call it off the event
+ * loop.
  */
 public final class CredentialIssuer {
   private static final Logger log = LoggerFactory.getLogger(CredentialIssuer.class);
 
-  private final Map<String, RobotCredential> robots;
+  private final Map<String, CredentialSource> sources;
   private final TraceabilityLog traceability;
   private final Clock clock;
-  private final ProxyIssuer proxies;
 
   /**
+   * Impersonation proxies of fixed robot credentials.
+   *
    * @param robots robot credential per VO name
-   * @param traceability where each issued proxy is recorded
+   * @param traceability where each issued credential is recorded
    * @param clock the time source for validity and records
    */
   public CredentialIssuer(
       Map<String, RobotCredential> robots, TraceabilityLog traceability, Clock clock) {
-    this(robots, traceability, clock, new ProxyIssuer());
+    this(traceability, clock, proxiesOf(robots));
   }
 
-  CredentialIssuer(Map<String, RobotCredential> robots, TraceabilityLog traceability,
-      Clock clock, ProxyIssuer proxies) {
-    this.robots = Map.copyOf(robots);
+  private CredentialIssuer(
+      TraceabilityLog traceability, Clock clock, Map<String, ? extends CredentialSource> sources) {
+    this.sources = Map.copyOf(sources);
     this.traceability = traceability;
     this.clock = clock;
-    this.proxies = proxies;
   }
 
   /**
-   * Mints a proxy for {@code machine} and records it.
+   * An issuer with a credential source (proxies or tokens) per VO.
+   *
+   * @param sources credential source per VO name
+   * @param traceability where each issued credential is recorded
+   * @param clock the time source for validity and records
+   */
+  public static CredentialIssuer withSources(Map<String, ? extends CredentialSource> sources,
+      TraceabilityLog traceability, Clock clock) {
+    return new CredentialIssuer(traceability, clock, sources);
+  }
+
+  /**
+   * Issues a credential for {@code machine} and records it.
    *
    * @param clientAddress the address of the guest asking, for the traceability record
-   * @return the proxy; the caller should {@link IssuedCredential#clear()} it once sent
-   * @throws CredentialException if the machine's VO has no robot credential, the proxy cannot
-   *     be minted (robot expired, machine past its lifetime) or the record cannot be written;
-   *     in the last case the proxy is discarded
+   * @return the credential; the caller should {@link IssuedCredential#clear()} it once sent
+   * @throws CredentialException if the machine's VO has no credential source, none can be
+   *     issued (robot expired, machine past its lifetime, token issuer refused) or the
+   *     record cannot be written; in the last case the credential is discarded
    */
   public IssuedCredential issue(MachineRecord machine, String clientAddress) {
-    RobotCredential robot = robotFor(machine);
+    CredentialSource source = sourceFor(machine);
     Instant now = clock.instant();
-    IssuedCredential proxy = proxies.issue(robot, proxyNotAfter(machine), now);
+    Instant limit = proxyNotAfter(machine);
+    IssuedCredential credential = source.issue(machine.id(), limit, now);
     try {
-      traceability.append(new TraceRecord(now, machine.id(), machine.vo(),
-          proxy.serial().toString(), proxy.subject(), proxy.notAfter(), clientAddress));
+      traceability.append(new TraceRecord(now, machine.id(), machine.vo(), credential.kind(),
+          credential.traceId(), credential.subject(), credential.notAfter(), clientAddress));
     } catch (CredentialException e) {
-      proxy.clear();
+      credential.clear();
       throw e;
     }
-    log.info("credential issued machine={} vo={} serial={} notAfter={} client={}",
-        machine.id(), machine.vo(), proxy.serial(), proxy.notAfter(), clientAddress);
-    return proxy;
+    log.info("credential issued machine={} vo={} type={} id={} notAfter={} client={}",
+        machine.id(), machine.vo(), credential.kind(), credential.traceId(),
+        credential.notAfter(), clientAddress);
+    if (credential.notAfter().isBefore(limit.minusSeconds(1))) {
+      log.warn("credential shorter than the machine's life machine={} vo={} notAfter={}"
+          + " machineEnd={}", machine.id(), machine.vo(), credential.notAfter(), limit);
+    }
+    return credential;
   }
 
   /**
-   * The latest notAfter a proxy for {@code machine} may have: its start (or request time,
-   * before the cloud answered) plus its lifetime and grace period.
+   * Whether a guest of {@code vo} may fetch again after an issue failed (token VOs); a
+   * proxy fetch is spent even when it fails. False for a VO with no source.
+   */
+  public boolean retryable(String vo) {
+    CredentialSource source = sources.get(vo);
+    return source != null && source.retryable();
+  }
+
+  /**
+   * The latest notAfter a credential for {@code machine} may have: its start (or request
+   * time, before the cloud answered) plus its lifetime and grace period.
    */
   public static Instant proxyNotAfter(MachineRecord machine) {
     MachineSpecs spec = machine.spec();
@@ -84,13 +115,21 @@ public final class CredentialIssuer {
     return start.plusSeconds(spec.lifetimeSecs()).plusSeconds(spec.graceSecs());
   }
 
-  private RobotCredential robotFor(MachineRecord machine) {
-    RobotCredential robot = robots.get(machine.vo());
-    if (robot == null) {
+  private CredentialSource sourceFor(MachineRecord machine) {
+    CredentialSource source = sources.get(machine.vo());
+    if (source == null) {
       throw new CredentialException("machine " + machine.id() + ": no robot credential is"
           + " configured for VO '" + machine.vo() + "' (configured: "
-          + new TreeSet<>(robots.keySet()) + ")");
+          + new TreeSet<>(sources.keySet()) + ")");
     }
-    return robot;
+    return source;
+  }
+
+  private static Map<String, CredentialSource> proxiesOf(Map<String, RobotCredential> robots) {
+    Map<String, CredentialSource> sources = new LinkedHashMap<>();
+    ProxyIssuer issuer = new ProxyIssuer();
+    robots.forEach((vo, robot) -> sources.put(vo,
+        new CredentialSource.Proxies(() -> robot, ProxyType.IMPERSONATION, issuer)));
+    return sources;
   }
 }

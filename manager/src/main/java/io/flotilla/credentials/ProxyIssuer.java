@@ -1,5 +1,6 @@
 package io.flotilla.credentials;
 
+import io.flotilla.config.CredentialsConfig.ProxyType;
 import io.flotilla.trust.OpenSslDn;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -36,8 +37,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * Mints RFC 3820 proxy certificates signed by a robot credential, in the shape Globus and
  * VOMS tools produce: a fresh RSA 2048 key per proxy, the robot subject plus one
- * {@code CN=<serial>}, a critical ProxyCertInfo with the inherit-all policy and a critical
- * key usage of digitalSignature and keyEncipherment.
+ * {@code CN=<serial>}, a critical ProxyCertInfo with the inherit-all (impersonation) or the
+ * Globus limited policy language and a critical key usage of digitalSignature and
+ * keyEncipherment. A proxy signed by a limited proxy is limited too, as Globus treats it.
  *
  * <p>Thread-safe. Each call generates a key pair, which takes some tens of milliseconds, so
  * call it off the event loop.
@@ -45,10 +47,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ProxyIssuer {
   /** Clock skew allowance: the proxy is valid from a little before it was made. */
   public static final Duration BACKDATE = Duration.ofMinutes(5);
-
-  static final ASN1ObjectIdentifier PROXY_CERT_INFO =
-      new ASN1ObjectIdentifier("1.3.6.1.5.5.7.1.14");
-  static final ASN1ObjectIdentifier INHERIT_ALL = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.21.1");
 
   private static final int KEY_BITS = 2048;
   private static final int SERIAL_BITS = 62;
@@ -73,16 +71,28 @@ public final class ProxyIssuer {
    *     example, the robot certificate has expired) or signing fails
    */
   public IssuedCredential issue(RobotCredential robot, Instant requestedNotAfter, Instant now) {
+    return issue(robot, ProxyType.IMPERSONATION, requestedNotAfter, now);
+  }
+
+  /**
+   * Mints a proxy of {@code robot} with the policy of {@code type}; limited whatever
+   * {@code type} says when the robot credential is itself a limited proxy.
+   *
+   * @see #issue(RobotCredential, Instant, Instant)
+   */
+  public IssuedCredential issue(
+      RobotCredential robot, ProxyType type, Instant requestedNotAfter, Instant now) {
+    ProxyType effective = robot.isLimited() ? ProxyType.LIMITED : type;
     Instant notAfter = cappedNotAfter(robot, requestedNotAfter, now);
     KeyPair keyPair = newKeyPair();
     BigInteger serial = new BigInteger(SERIAL_BITS, random).add(BigInteger.ONE);
     X500Name subject = proxySubject(robot.subject(), serial);
     X509CertificateHolder proxy =
-        sign(robot, proxyCertificate(robot, subject, serial, keyPair, now, notAfter));
+        sign(robot, proxyCertificate(robot, subject, serial, keyPair, effective, now, notAfter));
 
     byte[] pem = bundle(robot, proxy, keyPair);
     String slashSubject = OpenSslDn.format(principal(subject));
-    return new IssuedCredential(pem, serial, slashSubject, notAfter);
+    return IssuedCredential.proxy(pem, serial, slashSubject, notAfter);
   }
 
   /** The robot subject followed by one {@code CN=<serial>}, as Globus names RFC proxies. */
@@ -101,7 +111,8 @@ public final class ProxyIssuer {
     if (!notAfter.isAfter(now)) {
       String reason = robotEnd.isAfter(now)
           ? "the requested notAfter " + requestedNotAfter + " is not after now " + now
-          : "the robot certificate expired at " + robotEnd + " (now " + now + ")";
+          : (robot.isProxy() ? "the source proxy chain" : "the robot certificate")
+              + " expired at " + robotEnd + " (now " + now + ")";
       throw new CredentialException(
           "cannot issue a proxy of " + robot.subjectDn() + ": " + reason);
     }
@@ -119,15 +130,19 @@ public final class ProxyIssuer {
   }
 
   private static X509v3CertificateBuilder proxyCertificate(RobotCredential robot,
-      X500Name subject, BigInteger serial, KeyPair keyPair, Instant now, Instant notAfter) {
+      X500Name subject, BigInteger serial, KeyPair keyPair, ProxyType type, Instant now,
+      Instant notAfter) {
     X500Name issuer = X500Name.getInstance(robot.subject().getEncoded());
     Date notBefore = Date.from(now.minus(BACKDATE).truncatedTo(ChronoUnit.SECONDS));
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         issuer, serial, notBefore, Date.from(notAfter), subject, keyPair.getPublic());
+    ASN1ObjectIdentifier language =
+        type == ProxyType.LIMITED ? ProxyChains.LIMITED : ProxyChains.INHERIT_ALL;
     try {
       // ProxyCertInfo ::= SEQUENCE { pCPathLenConstraint OPTIONAL, proxyPolicy }, and
       // ProxyPolicy ::= SEQUENCE { policyLanguage, policy OPTIONAL } (RFC 3820 section 3.8).
-      builder.addExtension(PROXY_CERT_INFO, true, new DERSequence(new DERSequence(INHERIT_ALL)));
+      builder.addExtension(ProxyChains.PROXY_CERT_INFO, true,
+          new DERSequence(new DERSequence(language)));
       builder.addExtension(Extension.keyUsage, true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
     } catch (IOException e) {

@@ -14,9 +14,17 @@ import java.util.List;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A VO's robot certificate (with any chain certificates that follow it in the PEM file) and
- * its private key, checked when loaded: the certificate is valid now and the key belongs to
- * it. Proxies for that VO's machines are signed with this key.
+ * The credential a VO's proxies are signed with: its robot certificate (with any chain
+ * certificates that follow it in the PEM file) and private key, or an RFC 3820 proxy of the
+ * robot certificate renewed outside Flotilla, typically a VOMS proxy ({@code
+ * voms-proxy-init}): the proxy first, then the certificates up to the robot certificate, and
+ * the proxy's own key. Checked when loaded: every certificate is valid now, the key belongs
+ * to the first certificate, each proxy is signed by the certificate after it, and each
+ * proxy's path length constraint still allows one more proxy below the first.
+ *
+ * <p>Proxies minted from a proxy keep the whole chain, VOMS attribute certificate extension
+ * included, since that is what grid services authorise on; they end no later than the
+ * earliest notAfter of the chain.
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows key material.
  */
@@ -52,17 +60,40 @@ public final class RobotCredential {
       checkValidity(certPem, i, chain.get(i), now);
     }
     checkKeyMatches(certPem, keyPem, chain.get(0), key);
+    ProxyChains.check(certPem, chain);
     return new RobotCredential(certPem, chain, key);
   }
 
-  /** The robot certificate itself. */
+  /** The certificate proxies are signed with: the robot certificate, or the source proxy. */
   public X509Certificate certificate() {
     return chain.get(0);
   }
 
-  /** The robot certificate followed by the chain certificates from its file. */
+  /** The signing certificate followed by the chain certificates from its file. */
   public List<X509Certificate> chain() {
     return chain;
+  }
+
+  /** Whether proxies are signed by a proxy (a VOMS proxy, say), not the robot certificate. */
+  public boolean isProxy() {
+    return ProxyChains.isProxy(certificate());
+  }
+
+  /** Whether a proxy in the chain is limited, which makes every proxy below it limited. */
+  public boolean isLimited() {
+    return chain.stream().anyMatch(ProxyChains::isLimited);
+  }
+
+  /** The robot (end-entity) certificate: the first certificate of the chain not a proxy. */
+  public X509Certificate robotCertificate() {
+    return chain.stream().filter(cert -> !ProxyChains.isProxy(cert)).findFirst()
+        .orElseThrow(() -> new CredentialException("certificate file " + certificateFile
+            + ": no robot certificate after the proxies"));
+  }
+
+  /** When the robot (end-entity) certificate expires, whatever proxy signs. */
+  public Instant robotNotAfter() {
+    return robotCertificate().getNotAfter().toInstant();
   }
 
   public X500Principal subject() {
@@ -74,13 +105,18 @@ public final class RobotCredential {
     return OpenSslDn.format(subject());
   }
 
+  /**
+   * The latest notAfter a proxy signed with this credential may have: the earliest notAfter
+   * of the chain (for a proxy source, usually the source proxy's own).
+   */
   public Instant notAfter() {
-    return certificate().getNotAfter().toInstant();
+    return chain.stream().map(cert -> cert.getNotAfter().toInstant())
+        .min(Instant::compareTo).orElseThrow();
   }
 
-  /** Time left before the robot certificate expires; negative once it has. */
+  /** Time left before the robot (end-entity) certificate expires; negative once it has. */
   public Duration timeUntilExpiry(Instant now) {
-    return Duration.between(now, notAfter());
+    return Duration.between(now, robotNotAfter());
   }
 
   public Path certificateFile() {
@@ -94,7 +130,7 @@ public final class RobotCredential {
   @Override
   public String toString() {
     return "RobotCredential[subject=" + subjectDn() + ", notAfter=" + notAfter()
-        + ", file=" + certificateFile + "]";
+        + (isProxy() ? ", proxy" : "") + ", file=" + certificateFile + "]";
   }
 
   private static void checkValidity(Path file, int index, X509Certificate cert, Instant now) {

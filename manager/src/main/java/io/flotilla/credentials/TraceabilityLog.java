@@ -13,12 +13,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * An append-only file with one JSON object per line for every proxy handed out, so a site
- * can trace a proxy seen elsewhere back to the machine and address that received it. The
+ * An append-only file with one JSON object per line for every credential handed out, so a
+ * site can trace a proxy or token seen elsewhere back to the machine and address that
+ * received it. Proxies are identified by serial, tokens by {@code jti} (or a hash prefix). The
  * cluster keeps no state on disk, so this file is the durable record.
  *
  * <p>A new file is created with mode 600 where the file system supports POSIX permissions.
@@ -28,6 +30,9 @@ public final class TraceabilityLog implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<OpenOption> APPEND = Set.of(
       StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+
+  /** How a token without {@code jti} is identified, see {@link IssuedCredential#traceId()}. */
+  static final String SHA256_PREFIX = "sha256:";
 
   private final Path file;
   private final FileChannel channel;
@@ -74,7 +79,8 @@ public final class TraceabilityLog implements Closeable {
     fields.put("time", record.time().toString());
     fields.put("machine", record.machineId());
     fields.put("vo", record.vo());
-    fields.put("serial", record.serial());
+    fields.put("type", record.kind().name().toLowerCase(Locale.ROOT));
+    fields.put(idField(record), record.traceId().replaceFirst("^" + SHA256_PREFIX, ""));
     fields.put("subject", record.subject());
     fields.put("notAfter", record.notAfter().toString());
     fields.put("client", record.clientAddress());
@@ -84,6 +90,14 @@ public final class TraceabilityLog implements Closeable {
       throw new CredentialException(
           "cannot encode the traceability record for machine " + record.machineId(), e);
     }
+  }
+
+  /** {@code serial} for proxies; {@code jti}, or {@code token_sha256} without one. */
+  private static String idField(TraceRecord record) {
+    if (record.kind() == IssuedCredential.Kind.PROXY) {
+      return "serial";
+    }
+    return record.traceId().startsWith(SHA256_PREFIX) ? "token_sha256" : "jti";
   }
 
   private static FileChannel open(Path file) {

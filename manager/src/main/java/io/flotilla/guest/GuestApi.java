@@ -20,10 +20,16 @@ import java.time.Clock;
  *   <li>{@code PUT joboutputs/heartbeat}: records a heartbeat, 201;
  *   <li>{@code PUT joboutputs/shutdown_message}: records the guest's shutdown code, 201, or
  *       400 with the reason; a different second message gets 409 and the first is kept;
- *   <li>{@code GET credential}: the machine's proxy, once; later fetches get 410.
+ *   <li>{@code PUT joboutputs/<name>} for a name the site allows ({@link JobOutputs}):
+ *       stored, 201; another name 403; there is no GET on job outputs;
+ *   <li>{@code GET credential}: the machine's proxy (PEM) or token (bare text), once; later
+ *       fetches get 410. A token request that fails answers 503 with {@code Retry-After}
+ *       and leaves the fetch unspent; a proxy that fails to mint answers 500 and spends it.
  * </ul>
- * An unknown machine gets 404, a wrong token 403 (logged with the machine id and client,
- * never the token), a machine in state GONE 410, a body over {@value #BODY_LIMIT} bytes 413.
+ * An unknown machine gets 404, a wrong token 403 (logged with the machine id, the id of the
+ * machine the token belongs to if any, and the client; never the token), a machine in state
+ * GONE 410, a heartbeat or shutdown message over {@value #BODY_LIMIT} bytes or another output
+ * over the site's {@code max_bytes} 413.
  *
  * <p>Handlers that touch the {@link MachineStore} or mint credentials run as unordered
  * blocking handlers (on the worker pool), so concurrent requests do not queue behind each
@@ -36,8 +42,8 @@ public final class GuestApi {
   static final String MACHINE_ROOT = "/machines/:machineId/:token";
   static final String MACHINE_FEATURES = "machinefeatures";
   static final String JOB_FEATURES = "jobfeatures";
-  private static final String MACHINES = "/machines/";
-  private static final String MASK = "***";
+  static final String MACHINES = "/machines/";
+  static final String MASK = "***";
 
   private GuestApi() {}
 
@@ -51,10 +57,23 @@ public final class GuestApi {
    */
   public static Router router(
       Vertx vertx, MachineStore store, CredentialIssuer issuer, Clock clock) {
-    GuestHandlers handlers = new GuestHandlers(store, issuer, clock);
+    return router(vertx, store, issuer, clock, JobOutputs.builtInOnly());
+  }
+
+  /**
+   * Builds the guest router, keeping job outputs in {@code outputs}.
+   *
+   * @see #router(Vertx, MachineStore, CredentialIssuer, Clock)
+   */
+  public static Router router(Vertx vertx, MachineStore store, CredentialIssuer issuer,
+      Clock clock, JobOutputs outputs) {
+    GuestHandlers handlers = new GuestHandlers(store, issuer, clock, outputs);
     Router router = Router.router(vertx);
     router.route().handler(GuestHandlers::logAccess);
-    router.put().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    int bodyLimit = Math.max(BODY_LIMIT, outputs.maxBytes());
+    router.put(MACHINE_ROOT + "/joboutputs/*").handler(GuestHandlers::plainBody);
+    router.put(MACHINE_ROOT + "/joboutputs/*")
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     router.route(MACHINE_ROOT + "/*").blockingHandler(handlers::authenticate, false);
     for (String directory : new String[] {MACHINE_FEATURES, JOB_FEATURES}) {
       String path = MACHINE_ROOT + "/" + directory;
@@ -64,7 +83,7 @@ public final class GuestApi {
     }
     router.put(MACHINE_ROOT + "/joboutputs/:name").blockingHandler(handlers::jobOutput, false);
     router.get(MACHINE_ROOT + "/credential").blockingHandler(handlers::credential, false);
-    router.route().failureHandler(GuestHandlers::failure);
+    router.route().failureHandler(ctx -> GuestHandlers.failure(ctx, bodyLimit));
     router.errorHandler(404, GuestHandlers::statusOnly);
     router.errorHandler(405, GuestHandlers::statusOnly);
     return router;

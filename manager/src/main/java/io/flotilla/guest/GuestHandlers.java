@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -30,14 +32,30 @@ final class GuestHandlers {
   private static final int MAX_LOGGED_PATH = 300;
   private static final String TEXT = "text/plain; charset=utf-8";
 
+  private static final int RETRY_AFTER_SECONDS = 60;
+
   private final MachineStore store;
   private final CredentialIssuer issuer;
   private final Clock clock;
+  private final JobOutputs outputs;
+  private final TokenOwners owners;
 
-  GuestHandlers(MachineStore store, CredentialIssuer issuer, Clock clock) {
+  GuestHandlers(MachineStore store, CredentialIssuer issuer, Clock clock, JobOutputs outputs) {
     this.store = store;
     this.issuer = issuer;
     this.clock = clock;
+    this.outputs = outputs;
+    this.owners = new TokenOwners(store, clock);
+  }
+
+  /**
+   * Makes the body of a job-output PUT plain bytes whatever its content type: guests write
+   * files with plain PUTs, and {@code curl -d} or Python's {@code urlopen(data=...)} label
+   * them as forms, which would otherwise be parsed as form fields with their own limits.
+   */
+  static void plainBody(RoutingContext ctx) {
+    ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
+    ctx.next();
   }
 
   /** Logs each request as its answer starts, with the token segment masked. */
@@ -57,10 +75,11 @@ final class GuestHandlers {
       return;
     }
     MachineRecord machine = found.get();
-    if (!GuestTokens.matches(ctx.pathParam("token"), machine.tokenHash())) {
-      // A token of another machine cannot be told from a guess without a scan of all records.
-      log.warn("guest token refused machine={} client={} path={}",
-          machineId, client(ctx), loggablePath(ctx));
+    String token = ctx.pathParam("token");
+    if (!GuestTokens.matches(token, machine.tokenHash())) {
+      String owner = owners.owner(GuestTokens.hash(token)).orElse("none");
+      log.warn("guest token refused machine={} tokenOwner={} client={} path={}",
+          machineId, owner, client(ctx), loggablePath(ctx));
       respond(ctx, 403, "forbidden");
       return;
     }
@@ -102,13 +121,23 @@ final class GuestHandlers {
     response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(value);
   }
 
-  /** Accepts the two job outputs the manager acts on; runs on a worker. */
+  /** Accepts the job outputs the manager acts on and those the site allows; on a worker. */
   void jobOutput(RoutingContext ctx) {
-    switch (ctx.pathParam("name")) {
-      case "heartbeat" -> heartbeat(ctx);
-      case "shutdown_message" -> shutdownMessage(ctx);
-      default -> respond(ctx, 403,
-          "joboutputs: only heartbeat and shutdown_message are accepted");
+    String name = ctx.pathParam("name");
+    Optional<String> refusal = outputs.refusal(name);
+    if (refusal.isPresent()) {
+      respond(ctx, 403, refusal.get());
+      return;
+    }
+    byte[] body = body(ctx);
+    if (JobOutputs.BUILT_IN.contains(name) && body.length > GuestApi.BODY_LIMIT) {
+      respond(ctx, 413, "request body larger than " + GuestApi.BODY_LIMIT + " bytes");
+      return;
+    }
+    switch (name) {
+      case "heartbeat" -> heartbeat(ctx, body);
+      case "shutdown_message" -> shutdownMessage(ctx, body);
+      default -> otherOutput(ctx, name, body);
     }
   }
 
@@ -119,7 +148,7 @@ final class GuestHandlers {
     boolean[] won = new boolean[1];
     // The store retries this function on a lost compare-and-set; the last run decides.
     Optional<MachineRecord> marked = update(ctx, machine.id(), current -> {
-      won[0] = current.credentialIssuedAt() == null && current.state() != MachineState.GONE;
+      won[0] = current.credentialIssuedAt() == null && current.state().isLive();
       return won[0] ? current.withCredentialIssued(now) : current;
     });
     if (marked.isEmpty()) {
@@ -129,14 +158,14 @@ final class GuestHandlers {
       refuseCredential(ctx, marked.get());
       return;
     }
-    sendCredential(ctx, marked.get());
+    sendCredential(ctx, marked.get(), now);
   }
 
   /** Answers failures (body too large, unexpected errors) without echoing the path. */
-  static void failure(RoutingContext ctx) {
+  static void failure(RoutingContext ctx, int bodyLimit) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     if (status == 413) {
-      respond(ctx, 413, "request body larger than " + GuestApi.BODY_LIMIT + " bytes");
+      respond(ctx, 413, "request body larger than " + bodyLimit + " bytes");
       return;
     }
     if (status >= 500) {
@@ -147,20 +176,50 @@ final class GuestHandlers {
     respond(ctx, status, status >= 500 ? "internal error" : "request refused");
   }
 
-  private void heartbeat(RoutingContext ctx) {
+  private void heartbeat(RoutingContext ctx, byte[] body) {
     Instant now = clock.instant();
     Optional<MachineRecord> after = update(ctx, machine(ctx).id(),
         current -> current.state() == MachineState.GONE ? current : current.withHeartbeat(now));
-    if (after.isPresent()) {
-      respondUnlessGone(ctx, after.get(), 201, "");
+    if (after.isPresent() && after.get().state() != MachineState.GONE) {
+      keepBuiltIn(after.get(), "heartbeat", body);
+    }
+    after.ifPresent(record -> respondUnlessGone(ctx, record, 201, ""));
+  }
+
+  private void otherOutput(RoutingContext ctx, String name, byte[] body) {
+    MachineRecord machine = machine(ctx);
+    try {
+      outputs.store(machine.id(), name, body);
+    } catch (GuestInputException e) {
+      respond(ctx, 403, e.getMessage());
+      return;
+    } catch (IOException e) {
+      log.error("job output not stored machine={} name={} reason={}", machine.id(), name,
+          e.toString());
+      respond(ctx, 500, "job output could not be stored");
+      return;
+    }
+    respond(ctx, 201, "");
+  }
+
+  /** Keeps a copy of heartbeat or shutdown_message; the recorded fact matters more. */
+  private void keepBuiltIn(MachineRecord machine, String name, byte[] body) {
+    try {
+      outputs.store(machine.id(), name, body);
+    } catch (IOException | GuestInputException e) {
+      log.warn("job output copy not kept machine={} name={} reason={}", machine.id(), name,
+          e.getMessage());
     }
   }
 
-  private void shutdownMessage(RoutingContext ctx) {
+  private static byte[] body(RoutingContext ctx) {
+    return ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+  }
+
+  private void shutdownMessage(RoutingContext ctx, byte[] body) {
     ShutdownMessage message;
     try {
-      message = ShutdownMessage.parse(ctx.body().buffer() == null
-          ? new byte[0] : ctx.body().buffer().getBytes());
+      message = ShutdownMessage.parse(body);
     } catch (GuestInputException e) {
       respond(ctx, 400, e.getMessage());
       return;
@@ -181,7 +240,9 @@ final class GuestHandlers {
     }
     if (recorded) {
       log.info("shutdown message recorded machine={} code={} text=\"{}\"",
-          record.id(), sent.code(), sent.text());
+          record.id(), sent.code(), quoted(sent.text()));
+      keepBuiltIn(record, "shutdown_message",
+          (sent.code() + " " + sent.text() + "\n").getBytes(StandardCharsets.UTF_8));
       respond(ctx, 201, "");
       return;
     }
@@ -197,8 +258,11 @@ final class GuestHandlers {
   }
 
   private void refuseCredential(RoutingContext ctx, MachineRecord machine) {
-    if (machine.state() == MachineState.GONE) {
-      respond(ctx, 410, "machine is gone");
+    if (!machine.state().isLive()) {
+      // A machine being deleted gets no credential: it could outlive the record it serves.
+      log.warn("credential refused: machine is ending machine={} state={} client={}",
+          machine.id(), machine.state(), client(ctx));
+      respond(ctx, 410, "machine is ending; no credential is handed out");
       return;
     }
     log.warn("credential refused: already fetched machine={} client={} fetchedAt={}",
@@ -206,11 +270,15 @@ final class GuestHandlers {
     respond(ctx, 410, "credential already fetched; it is handed out only once");
   }
 
-  private void sendCredential(RoutingContext ctx, MachineRecord machine) {
-    IssuedCredential proxy;
+  private void sendCredential(RoutingContext ctx, MachineRecord machine, Instant claimed) {
+    IssuedCredential credential;
     try {
-      proxy = issuer.issue(machine, client(ctx));
+      credential = issuer.issue(machine, client(ctx));
     } catch (RuntimeException e) {
+      if (issuer.retryable(machine.vo())) {
+        releaseClaim(ctx, machine, claimed, e);
+        return;
+      }
       // The mark stays: a second proxy for the same machine must not exist, so the guest
       // cannot retry and an operator has to replace the machine.
       log.error("credential issue failed machine={} vo={} reason={}",
@@ -219,8 +287,24 @@ final class GuestHandlers {
       return;
     }
     // Vert.x copies the bytes into its own buffer; ours are zeroed once the write is done.
-    noStore(ctx.response()).putHeader(HttpHeaders.CONTENT_TYPE, "application/x-pem-file")
-        .end(Buffer.buffer(proxy.pem())).onComplete(done -> proxy.clear());
+    noStore(ctx.response()).putHeader(HttpHeaders.CONTENT_TYPE, credential.kind().contentType())
+        .end(Buffer.buffer(credential.content())).onComplete(done -> credential.clear());
+  }
+
+  /** A token request failed before anything was granted: the guest may fetch again. */
+  private void releaseClaim(
+      RoutingContext ctx, MachineRecord machine, Instant claimed, RuntimeException failure) {
+    try {
+      store.update(machine.id(), current -> claimed.equals(current.credentialIssuedAt())
+          ? current.withCredentialIssued(null) : current);
+    } catch (NoSuchElementException e) {
+      // The record vanished meanwhile; there is nothing left to fetch for.
+    }
+    log.warn("credential issue failed, the guest may retry machine={} vo={} reason={}",
+        machine.id(), machine.vo(), failure.getMessage());
+    noCache(ctx.response()).putHeader("Retry-After",
+        Integer.toString(RETRY_AFTER_SECONDS));
+    respond(ctx, 503, "credential temporarily unavailable; retry later");
   }
 
   /** Runs a store update; answers 404 and returns empty if the record vanished meanwhile. */
@@ -265,9 +349,28 @@ final class GuestHandlers {
     return response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
   }
 
+  /**
+   * The path for logs: the machine id, never the token. It is rebuilt from the routed
+   * machine id and the normalised path, because a raw path with {@code ..}, {@code //} or
+   * percent-escapes can put the token anywhere; an unrouted path is not logged at all.
+   */
   private static String loggablePath(RoutingContext ctx) {
-    String path = GuestApi.maskToken(ctx.request().path());
-    return path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "..." : path;
+    String machineId = ctx.pathParam("machineId");
+    if (machineId == null) {
+      return "(not a guest URL, " + ctx.request().path().length() + " characters)";
+    }
+    String root = GuestApi.MACHINES + machineId + "/";
+    String path = ctx.normalizedPath();
+    int tokenEnd = path.startsWith(root) ? path.indexOf('/', root.length()) : -1;
+    String rest = tokenEnd < 0 ? "" : path.substring(tokenEnd);
+    String masked = root + GuestApi.MASK + rest;
+    return masked.length() > MAX_LOGGED_PATH
+        ? masked.substring(0, MAX_LOGGED_PATH) + "..." : masked;
+  }
+
+  /** Text a guest sent, safe inside a quoted log field: quotes and backslashes escaped. */
+  static String quoted(String text) {
+    return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   private static String client(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.flotilla.lifecycle;
 
+import io.flotilla.cloudcalls.CloudCall;
 import io.flotilla.config.SiteConfig.LifecycleConfig;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudMachine;
@@ -39,6 +40,11 @@ public final class Lifecycle {
 
   /** Delete retries back off up to this multiple of the configured retry interval. */
   static final int MAX_DELETE_BACKOFF = 16;
+  /**
+   * The token hash of an adopted machine. No token hashes to it (a hash is 64 hex digits),
+   * so its guest, whose token nobody knows any more, is refused by the guest API.
+   */
+  public static final String ADOPTED = "adopted";
 
   private final MachineStore store;
   private final Map<String, CloudPool> clouds;
@@ -92,7 +98,7 @@ public final class Lifecycle {
     transitions.changed(null, planned, "planned");
     move(planned.id(), MachineState.CREATING, "asking cloud " + planned.cloud());
     CloudPool pool = clouds.get(planned.cloud());
-    return pool.call(() -> pool.provider().create(spec))
+    return pool.call(CloudCall.CREATE, () -> pool.provider().create(spec))
         .map(created -> booted(planned.id(), created))
         .recover(error -> {
           createFailed(planned.id(), error);
@@ -109,6 +115,30 @@ public final class Lifecycle {
 
   private void createFailed(String id, Throwable error) {
     endWithCode(id, MachineState.FAILED, ShutdownCodes.CREATE_FAILED, describe(error));
+  }
+
+  /**
+   * Gives a record to a machine found in the cloud with our tags and none: {@code record}
+   * must carry the token hash {@link #ADOPTED}. The machine then runs to its lifetime from
+   * now and is deleted; its heartbeats and contact are never checked, since its guest cannot
+   * reach us.
+   */
+  public MachineRecord adopt(MachineRecord record, CloudMachine found) {
+    if (!ADOPTED.equals(record.tokenHash())) {
+      throw new IllegalArgumentException("machine " + record.id() + ": an adopted record must"
+          + " carry the token hash '" + ADOPTED + "'");
+    }
+    store.insert(record);
+    transitions.changed(null, record, "found in the cloud with our tags and no record");
+    move(record.id(), MachineState.CREATING, "adopting " + found.cloudId());
+    booted(record.id(), found);
+    return move(record.id(), MachineState.RUNNING, "adopted: runs to its lifetime from now,"
+        + " its guest unchecked");
+  }
+
+  /** Whether the machine was adopted rather than created by us. */
+  public static boolean adopted(MachineRecord machine) {
+    return ADOPTED.equals(machine.tokenHash());
   }
 
   /** From now on, every live machine's shutdowntime is at most {@code deadline}. */
@@ -177,7 +207,9 @@ public final class Lifecycle {
     if (listing.available() && checkCloudView(machine, listing, seen)) {
       return;
     }
-    if (machine.hasShutdownCode()) {
+    if (adopted(machine)) {
+      watchLifetime(machine, now);
+    } else if (machine.hasShutdownCode()) {
       move(machine.id(), MachineState.TERMINATING, "guest shut down: "
           + machine.shutdownCode() + " " + machine.shutdownMessage());
     } else if (machine.state() == MachineState.BOOTING) {
@@ -195,7 +227,7 @@ public final class Lifecycle {
       MachineRecord machine, CloudListing listing, Optional<CloudMachine> seen) {
     if (seen.isEmpty() || seen.get().state() == CloudState.GONE) {
       if (settledBefore(machine, listing)) {
-        move(machine.id(), MachineState.LOST, "cloud no longer lists the machine");
+        confirmMissing(machine);
         return true;
       }
       return false;
@@ -216,11 +248,46 @@ public final class Lifecycle {
 
   /**
    * Whether the listing is recent enough to trust its silence about this machine: clouds
-   * (EC2 above all) may not list a machine for a while after accepting it.
+   * (EC2 above all) may not list a machine for a while after accepting it. The wait is the
+   * cloud's {@code settle_time}, at least two cycles.
    */
   private boolean settledBefore(MachineRecord machine, CloudListing listing) {
     Duration settle = config.cycle().multipliedBy(2);
+    CloudPool pool = clouds.get(machine.cloud());
+    if (pool != null && pool.policy().settleTime().compareTo(settle) > 0) {
+      settle = pool.policy().settleTime();
+    }
     return startedAt(machine).plus(settle).isBefore(listing.takenAt());
+  }
+
+  /**
+   * A settled machine the listing misses is asked for by its id before it counts as LOST:
+   * listings and describes are separate reads, and either may lag. Only when the describe
+   * agrees is the machine lost (and then deleted); the manager never creates it again.
+   */
+  private void confirmMissing(MachineRecord machine) {
+    CloudPool pool = clouds.get(machine.cloud());
+    if (machine.cloudId() == null || pool == null) {
+      move(machine.id(), MachineState.LOST, "cloud no longer lists the machine");
+      return;
+    }
+    String cloudId = machine.cloudId();
+    inFlight.add(machine.id());
+    pool.call(CloudCall.DESCRIBE, () -> pool.provider().describe(cloudId))
+        .onSuccess(view -> {
+          if (view.isEmpty() || view.get().state() == CloudState.GONE) {
+            move(machine.id(), MachineState.LOST, "cloud neither lists nor describes "
+                + cloudId);
+          } else {
+            log.info("listing missed a machine its describe shows machine={} cloud={}"
+                + " cloud_id={} state={}", machine.id(), machine.cloud(), cloudId,
+                view.get().rawState());
+          }
+        })
+        .onFailure(error -> log.warn("describe of a machine the listing missed failed, will"
+            + " ask again machine={} cloud={} error={}", machine.id(), machine.cloud(),
+            describe(error)))
+        .onComplete(done -> inFlight.remove(machine.id()));
   }
 
   private void watchBooting(MachineRecord machine, Instant now) {
@@ -370,16 +437,18 @@ public final class Lifecycle {
     MachineRecord attempt = store.update(machine.id(), m -> m.withDeleteAttempt(retryAt));
     CloudPool pool = clouds.get(machine.cloud());
     inFlight.add(machine.id());
-    pool.call(() -> {
+    pool.call(CloudCall.DESTROY, () -> {
       pool.provider().destroy(cloudId);
-      return pool.provider().describe(cloudId);
-    }).onSuccess(view -> {
-      if (view.isEmpty() || view.get().state() == CloudState.GONE) {
-        gone(machine.id(), "cloud confirmed deletion of " + cloudId);
-      }
-    }).onFailure(error -> log.warn("delete failed, will retry machine={} cloud={} attempt={}"
-        + " retry_at={} error={}", machine.id(), machine.cloud(), attempt.deleteAttempts(),
-        retryAt, describe(error)))
+      return cloudId;
+    }).compose(sent -> pool.call(CloudCall.DESCRIBE, () -> pool.provider().describe(cloudId)))
+        .onSuccess(view -> {
+          if (view.isEmpty() || view.get().state() == CloudState.GONE) {
+            gone(machine.id(), "cloud confirmed deletion of " + cloudId);
+          }
+        })
+        .onFailure(error -> log.warn("delete failed, will retry machine={} cloud={}"
+            + " attempt={} retry_at={} error={}", machine.id(), machine.cloud(),
+            attempt.deleteAttempts(), retryAt, describe(error)))
         .onComplete(done -> inFlight.remove(machine.id()));
   }
 

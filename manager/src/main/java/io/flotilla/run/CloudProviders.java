@@ -13,6 +13,7 @@ import io.flotilla.provider.opennebula.OpenNebulaCloud;
 import io.flotilla.provider.opennebula.OpenNebulaGuestHost;
 import io.flotilla.provider.opennebula.OpenNebulaOptions;
 import io.flotilla.provider.openstack.NovaCloud;
+import io.flotilla.provider.openstack.NovaGuestHost;
 import io.flotilla.provider.openstack.OpenStackOptions;
 import io.flotilla.provider.sandbox.GuestHost;
 import io.flotilla.provider.sandbox.SandboxCloud;
@@ -104,7 +105,7 @@ public final class CloudProviders {
         case "sandbox" -> sandbox(cloud, options);
         case "ec2" -> ec2(cloud, options, config.site());
         case "opennebula" -> openNebula(cloud, options, config.site());
-        case "openstack" -> openStack(cloud, options);
+        case "openstack" -> openStack(cloud, options, config.site());
         default -> throw new CloudRefused("type", "cloud type '" + cloud.type()
             + "' has no provider in this version");
       };
@@ -146,18 +147,20 @@ public final class CloudProviders {
   }
 
   /**
-   * OpenStack (Nova) has no guest view yet: its VMs read user-data from Nova's metadata
-   * service, which only a real server offers, so an emulator section is refused.
+   * Emulated guests read their user-data back through Nova's admin view of the server
+   * ({@link NovaGuestHost}), so an emulator section suits a test cloud such as
+   * tools/openstack-box.
    */
-  private static OpenedCloud openStack(CloudConfig cloud, Map<String, Object> options) {
-    if (emulatorWanted(cloud)) {
-      throw new CloudRefused("emulator", "cloud type openstack offers no guest view for "
-          + "emulated VMs; remove the emulator section");
-    }
+  private static OpenedCloud openStack(
+      CloudConfig cloud, Map<String, Object> options, String site) {
     OpenStackOptions parsed = OpenStackOptions.fromMap(options);
     NovaCloud nova = new NovaCloud(cloud.name(), parsed);
+    Optional<EmulatedGuests> guests = closingOnError(nova, () -> emulatorWanted(cloud)
+        ? Optional.of(new EmulatedGuests(new NovaGuestHost(nova, Map.of(Tags.SITE, site)),
+            emulatorOptions(cloud)))
+        : Optional.empty());
     return new OpenedCloud(nova, parsed.maxConcurrency(),
-        parsed.callTimeout().multipliedBy(CALLS_PER_OPERATION), Optional.empty());
+        parsed.callTimeout().multipliedBy(CALLS_PER_OPERATION), guests);
   }
 
   private static boolean emulatorWanted(CloudConfig cloud) {

@@ -2,19 +2,21 @@ package io.flotilla.run;
 
 import io.flotilla.accounting.AccountingLog;
 import io.flotilla.accounting.ApelAccounting;
+import io.flotilla.config.ConfigException;
 import io.flotilla.config.SiteConfig;
-import io.flotilla.config.SiteConfig.SubscriptionConfig;
 import io.flotilla.config.VoConfig;
+import io.flotilla.config.SiteConfig.SubscriptionConfig;
 import io.flotilla.control.Backoff;
 import io.flotilla.control.DemandBook;
 import io.flotilla.control.MachinePlanner;
 import io.flotilla.control.PlanInputs;
 import io.flotilla.control.Reconciler;
 import io.flotilla.credentials.CredentialIssuer;
-import io.flotilla.credentials.RobotCredential;
+import io.flotilla.credentials.CredentialSources;
+import io.flotilla.credentials.RobotExpiryMonitor;
 import io.flotilla.credentials.TraceabilityLog;
 import io.flotilla.emulator.GuestEmulator;
-import io.flotilla.guest.GuestApi;
+import io.flotilla.guest.GuestServer;
 import io.flotilla.images.CloudImages;
 import io.flotilla.images.ImageCache;
 import io.flotilla.images.ImageDistributor;
@@ -22,11 +24,17 @@ import io.flotilla.lifecycle.CloudPool;
 import io.flotilla.lifecycle.DrainBook;
 import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.lifecycle.TransitionLog;
+import io.flotilla.metrics.Metrics;
+import io.flotilla.metrics.MetricsServer;
 import io.flotilla.provider.ImageDelivery;
 import io.flotilla.state.Cluster;
+import io.flotilla.context.ContextException;
 import io.flotilla.state.MachineRecord;
+import io.flotilla.state.MachineState;
 import io.flotilla.state.MachineStore;
+import io.flotilla.state.RecordSeal;
 import io.flotilla.trust.NamespaceMode;
+import io.flotilla.trust.TrustException;
 import io.flotilla.trust.ReloadingCaDirectory;
 import io.flotilla.trust.ImageCatalog;
 import io.flotilla.trust.ImageListFetcher;
@@ -56,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Manager {
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
+  /** How often records of long-finished machines are looked for and removed. */
+  private static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
   /** How often the CA directory is checked for new or changed CA and CRL files. */
   private static final Duration CA_RELOAD_CHECK = Duration.ofMinutes(1);
 
@@ -68,6 +78,7 @@ public final class Manager {
   private final List<GuestEmulator> emulators = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   private final AtomicBoolean passRunning = new AtomicBoolean();
+  private final Metrics metrics = new Metrics();
   private AccountingLog accounting;
   private ApelAccounting apel;
   private DemandBook demand;
@@ -78,13 +89,15 @@ public final class Manager {
   private Lifecycle lifecycle;
   private Reconciler reconciler;
   private HttpServer guestServer;
+  private HttpServer metricsServer;
+  private RobotExpiryMonitor robotExpiry;
   private WorkerExecutor reconcileWorker;
 
   private Manager(SiteConfig config, Clock clock, Cluster cluster) {
     this.config = config;
     this.clock = clock;
     this.cluster = cluster;
-    this.store = cluster.machines();
+    this.store = cluster.machines(RecordSeal.fromFile(config.cluster().secretFile()));
   }
 
   /**
@@ -95,6 +108,7 @@ public final class Manager {
    *     cloud options, a port in use); the manager has then left the cluster again
    */
   public static Manager start(SiteConfig config, Clock clock) throws Exception {
+    GuestPort.checkFree(config);
     Cluster cluster = await(Cluster.join(config.cluster()));
     Manager manager = new Manager(config, clock, cluster);
     try {
@@ -119,10 +133,19 @@ public final class Manager {
     java.nio.file.Files.createDirectories(config.stateDir());
     accounting = new AccountingLog(config.stateDir().resolve("accounting.jsonl"));
     traceability = new TraceabilityLog(config.stateDir().resolve("credentials.jsonl"));
-    CredentialIssuer issuer = new CredentialIssuer(robots(), traceability, clock);
+    CredentialSources credentials = CredentialSources.forSite(config, clock);
+    CredentialIssuer issuer =
+        CredentialIssuer.withSources(credentials.sources(), traceability, clock);
+    robotExpiry = new RobotExpiryMonitor(credentials.robots(),
+        config.credentials().expiryWarning(), clock, metrics.registry());
+    robotExpiry.check();
     ReloadingCaDirectory caDirectory =
         new ReloadingCaDirectory(config.trust().caDir(), CA_RELOAD_CHECK, clock);
-    caDirectory.get();
+    try {
+      caDirectory.get();
+    } catch (TrustException e) {
+      throw refused("trust.ca_dir", e);
+    }
     openClouds();
     CloudImages cloudImages =
         new CloudImages(config.clouds(), cluster.map("flotilla.image-deliveries"));
@@ -134,7 +157,13 @@ public final class Manager {
         new ImageListFetcher(), clock, images);
     config.imageLists().forEach(catalog::refresh);
     images.sync();
-    MachinePlanner planner = new MachinePlanner(config, clock, cloudImages);
+    reportUnendorsedImages();
+    MachinePlanner planner;
+    try {
+      planner = new MachinePlanner(config, clock, cloudImages);
+    } catch (ContextException e) {
+      throw refused("vos", e);
+    }
     Backoff backoff = new Backoff(cluster.map("flotilla.backoff"));
     DrainBook drains = new DrainBook(cluster.map("flotilla.drains"),
         config.control().imageRevocation());
@@ -145,27 +174,56 @@ public final class Manager {
     reconciler = new Reconciler(config, new Reconciler.Parts(store, lifecycle, clouds, catalog,
         backoff, planner, demand, drains, PlanInputs.QuotaSource.fromOptions()), clock,
         cluster::leads);
+    reconciler.quotaClamps().bindTo(metrics.registry());
     guestIssuer = issuer;
   }
 
-  private Map<String, RobotCredential> robots() {
-    Map<String, RobotCredential> robots = new LinkedHashMap<>();
+  private ConfigException refused(String field, RuntimeException e) {
+    return new ConfigException(List.of(config.source() + ": " + field + ": " + e.getMessage()));
+  }
+
+  /** A VO whose image no list vouches for gets no machine: say so once, loudly, at start. */
+  private void reportUnendorsedImages() {
     for (VoConfig vo : config.vos()) {
-      RobotCredential robot = RobotCredential.load(vo.robotCertificate(), vo.robotKey(), clock);
-      Duration left = robot.timeUntilExpiry(clock.instant());
-      if (left.compareTo(Duration.ofDays(14)) < 0) {
-        log.warn("robot certificate expires soon vo={} file={} expires={}", vo.name(),
-            vo.robotCertificate(), robot.notAfter());
+      if (catalog.launchable(vo.image()).isEmpty()) {
+        log.error("no machine will start for this VO until its image is endorsed vo={}"
+            + " image={} reason=not in any verified, unexpired image list", vo.name(),
+            vo.image());
       }
-      robots.put(vo.name(), robot);
     }
-    return robots;
+  }
+
+  /**
+   * Removes records of machines that ended long ago and are accounted for, so the shared
+   * map (read whole every pass) holds live machines and recent history only.
+   */
+  private void pruneFinished() {
+    if (!cluster.leads()) {
+      return;
+    }
+    Instant before = clock.instant().minus(config.lifecycle().keepFinished());
+    for (MachineRecord machine : store.all()) {
+      if (machine.state() == MachineState.GONE && machine.accounted()
+          && machine.endedAt() != null && machine.endedAt().isBefore(before)) {
+        store.remove(machine.id());
+      }
+    }
+  }
+
+  private Void pruneQuietly() {
+    try {
+      pruneFinished();
+    } catch (RuntimeException e) {
+      log.warn("pruning finished machine records failed, will retry: {}", e.toString());
+    }
+    return null;
   }
 
   private void openClouds() {
     for (CloudProviders.OpenedCloud cloud : CloudProviders.openAll(config)) {
       clouds.put(cloud.provider().name(), new CloudPool(cluster.vertx(), cloud.provider(),
-          cloud.concurrency(), Math.max(1, cloud.operationTime().toSeconds())));
+          cloud.concurrency(), cloud.operationTime(),
+          config.cloud(cloud.provider().name()).orElseThrow().policy(), clock));
       cloud.guests().ifPresent(guests -> emulators.add(
           new GuestEmulator(cluster.vertx(), guests.host(), guests.options())));
     }
@@ -187,9 +245,12 @@ public final class Manager {
 
   private Future<Manager> listen() {
     Vertx vertx = cluster.vertx();
-    return vertx.createHttpServer()
-        .requestHandler(GuestApi.router(vertx, store, guestIssuer, clock))
-        .listen(config.guestApi().port(), config.guestApi().bindHost())
+    Future<HttpServer> metricsListening = config.metrics().enabled()
+        ? MetricsServer.start(vertx, config.metrics(), metrics)
+            .onSuccess(server -> metricsServer = server)
+        : Future.succeededFuture();
+    return metricsListening
+        .compose(ignored -> GuestServer.listen(vertx, config, store, guestIssuer, clock))
         .map(server -> {
           guestServer = server;
           log.info("guest API listening bind={}:{} advertised={}", config.guestApi().bindHost(),
@@ -203,6 +264,12 @@ public final class Manager {
     Vertx vertx = cluster.vertx();
     reconcileWorker = vertx.createSharedWorkerExecutor("flotilla-reconciler", 1);
     timers.add(vertx.setPeriodic(0, config.lifecycle().cycle().toMillis(), id -> runPass()));
+    long prune = PRUNE_INTERVAL.toMillis();
+    timers.add(vertx.setPeriodic(prune, prune,
+        id -> vertx.executeBlocking(this::pruneQuietly, false)));
+    long expiryCheck = RobotExpiryMonitor.CHECK_INTERVAL.toMillis();
+    timers.add(vertx.setPeriodic(expiryCheck, expiryCheck,
+        id -> vertx.executeBlocking(robotExpiry::check, false)));
     for (SubscriptionConfig list : config.imageLists()) {
       long every = list.refresh().toMillis();
       timers.add(vertx.setPeriodic(every, every,
@@ -283,6 +350,16 @@ public final class Manager {
     return reconciler;
   }
 
+  /** The manager's metrics registry; register meters on {@code metrics().registry()}. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** The port the metrics listener took, or -1 when it is off. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
+  }
+
   public Vertx vertx() {
     return cluster.vertx();
   }
@@ -295,6 +372,9 @@ public final class Manager {
     }
     if (guestServer != null) {
       await(guestServer.close());
+    }
+    if (metricsServer != null) {
+      await(metricsServer.close());
     }
     if (images != null) {
       images.close();

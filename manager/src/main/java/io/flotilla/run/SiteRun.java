@@ -1,5 +1,6 @@
 package io.flotilla.run;
 
+import io.flotilla.config.ConfigException;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.VoConfig;
 import io.flotilla.emulator.EmulatorCounters;
@@ -57,9 +58,13 @@ public final class SiteRun {
   public RunSummary run(Duration runFor) throws Exception {
     try {
       manager = Manager.start(config, clock);
+    } catch (ConfigException e) {
+      throw e;
     } catch (Exception e) {
       throw new ManagerStartException(startFailure(e), e);
     }
+    RunTally tally = new RunTally();
+    manager.transitions().listen(tally);
     long progress = manager.vertx().setPeriodic(5000, id -> log.info("progress {}", counts()));
     try {
       awaitStop(runFor);
@@ -70,7 +75,13 @@ public final class SiteRun {
     finalRecords = manager.machines().all();
     int apelRecords = manager.apel() == null ? 0
         : manager.apel().outbox().writtenSinceStart();
-    RunSummary summary = RunSummary.of(finalRecords, leftInClouds(), apelRecords);
+    int unfinished = (int) finalRecords.stream()
+        .filter(m -> m.state() != MachineState.GONE || !m.accounted()).count();
+    RunSummary summary = tally.summary(leftInClouds(), unfinished, apelRecords);
+    if (summary.created() == 0) {
+      log.warn("no machine was created during the run: see the reasons logged above"
+          + " (image lists refused, VOs holding, clouds refusing)");
+    }
     emulatorCounters = EmulatorCounters.sum(manager.emulators().stream()
         .map(GuestEmulator::counters).toList());
     manager.stop();
@@ -88,9 +99,7 @@ public final class SiteRun {
   }
 
   private static String startFailure(Exception e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return e instanceof java.net.BindException ? "guest API address in use: " + message
-        : message;
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private void awaitStop(Duration runFor) throws InterruptedException {

@@ -74,8 +74,8 @@ public final class Cluster {
   }
 
   /** The machine records shared by every manager of the cluster. */
-  public MachineStore machines() {
-    return new MachineStore(hazelcast.getMap("flotilla.machines"));
+  public MachineStore machines(RecordSeal seal) {
+    return new MachineStore(hazelcast.getMap("flotilla.machines"), seal);
   }
 
   /** A shared map by name. */

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Machine records in a shared map: a Hazelcast {@code IMap} in a cluster, any
@@ -26,10 +29,20 @@ public final class MachineStore {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private final ConcurrentMap<String, String> map;
+  private static final Logger log = LoggerFactory.getLogger(MachineStore.class);
 
+  private final ConcurrentMap<String, String> map;
+  private final RecordSeal seal;
+
+  /** A store whose records only this instance can seal: for tests and single processes. */
   public MachineStore(ConcurrentMap<String, String> map) {
+    this(map, RecordSeal.random());
+  }
+
+  /** A store sealed with the site's shared secret, so every manager can read it. */
+  public MachineStore(ConcurrentMap<String, String> map, RecordSeal seal) {
     this.map = map;
+    this.seal = seal;
   }
 
   /**
@@ -43,9 +56,10 @@ public final class MachineStore {
     }
   }
 
+  /** The record, or empty if there is none or its seal does not verify. */
   public Optional<MachineRecord> get(String id) {
-    String json = map.get(id);
-    return json == null ? Optional.empty() : Optional.of(decode(json));
+    String stored = map.get(id);
+    return stored == null ? Optional.empty() : Optional.ofNullable(decode(id, stored));
   }
 
   /**
@@ -53,15 +67,15 @@ public final class MachineStore {
    * is written.
    *
    * @return the record as stored after the change
-   * @throws NoSuchElementException if there is no such machine
+   * @throws NoSuchElementException if there is no such machine, or its seal does not verify
    */
   public MachineRecord update(String id, UnaryOperator<MachineRecord> change) {
     while (true) {
       String before = map.get(id);
-      if (before == null) {
+      MachineRecord current = before == null ? null : decode(id, before);
+      if (current == null) {
         throw new NoSuchElementException("no machine " + id + " is recorded");
       }
-      MachineRecord current = decode(before);
       MachineRecord next = change.apply(current);
       if (next == current) {
         return current;
@@ -72,28 +86,43 @@ public final class MachineStore {
     }
   }
 
-  /** A snapshot of every record. */
+  /** A snapshot of every record whose seal verifies. */
   public List<MachineRecord> all() {
-    return map.values().stream().map(MachineStore::decode).toList();
+    List<MachineRecord> records = new ArrayList<>();
+    map.forEach((id, stored) -> {
+      MachineRecord record = decode(id, stored);
+      if (record != null) {
+        records.add(record);
+      }
+    });
+    return records;
   }
 
   public void remove(String id) {
     map.remove(id);
   }
 
-  static String encode(MachineRecord machine) {
+  private String encode(MachineRecord machine) {
     try {
-      return JSON.writeValueAsString(machine);
+      return seal.seal(JSON.writeValueAsString(machine));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode machine " + machine.id(), e);
     }
   }
 
-  static MachineRecord decode(String json) {
+  /** The record, or null (logged) if it was not sealed with this site's secret. */
+  private MachineRecord decode(String id, String stored) {
+    String json = seal.open(stored);
+    if (json == null) {
+      log.error("machine record ignored: its seal does not verify (written by a process"
+          + " without the site's cluster secret) machine={}", id);
+      return null;
+    }
     try {
       return JSON.readValue(json, MachineRecord.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("unreadable machine record: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException("unreadable machine record " + id + ": "
+          + e.getOriginalMessage(), e);
     }
   }
 }

@@ -144,4 +144,38 @@ class SiteConfigLoaderTest {
         "guest_api.advertised_url: must be an http:// or https:// URL with a host,"
             + " got 'ftp://example'");
   }
+
+  @Test
+  void load_whenDurationAbsurd_refusesInsteadOfOverflowing() {
+    String yaml = VALID.replace("lifetime: 2h", "lifetime: 99999999999999999999s")
+        .replace("grace: 5m", "grace: 99999d");
+
+    assertThatThrownBy(() -> load(yaml))
+        .hasMessageContaining("vos[0].lifetime: must be a duration such as 90s, 5m or 2h,"
+            + " got '99999999999999999999s'")
+        .hasMessageContaining("vos[0].grace: must be between 1s and 3650d, got 99999d");
+  }
+
+  @Test
+  void load_whenCycleLongerThanTenMinutes_refuses() {
+    String yaml = VALID + "lifecycle:\n  cycle: 100000000h\n";
+
+    assertThatThrownBy(() -> load(yaml)).hasMessageEndingWith(
+        "lifecycle.cycle: must be between 100ms and 10m, got 100000000h");
+  }
+
+  @Test
+  void load_whenBindAddressIsAName_refusesBeforeAnyLookup() {
+    String yaml = VALID.replace("  advertised_url:", "  bind: not-an-ip\n  advertised_url:");
+
+    assertThatThrownBy(() -> load(yaml)).hasMessageEndingWith(
+        "guest_api.bind: must be an IP address such as 127.0.0.1 or ::1, got 'not-an-ip'");
+  }
+
+  @Test
+  void load_whenKeyGivenTwice_refusesNamingTheKey() {
+    String yaml = "site: A\n" + VALID;
+
+    assertThatThrownBy(() -> load(yaml)).hasMessageContaining("Duplicate field 'site'");
+  }
 }

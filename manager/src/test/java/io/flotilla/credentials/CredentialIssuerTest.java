@@ -81,7 +81,8 @@ class CredentialIssuerTest {
     assertThat(lines).hasSize(2);
     JsonNode record = new ObjectMapper().readTree(lines.get(0));
     assertThat(record.properties()).extracting(Map.Entry::getKey).containsExactly(
-        "time", "machine", "vo", "serial", "subject", "notAfter", "client");
+        "time", "machine", "vo", "type", "serial", "subject", "notAfter", "client");
+    assertThat(record.get("type").asText()).isEqualTo("proxy");
     assertThat(record.get("time").asText()).isEqualTo(now.toString());
     assertThat(record.get("machine").asText()).isEqualTo("m-3");
     assertThat(record.get("vo").asText()).isEqualTo("atlas");

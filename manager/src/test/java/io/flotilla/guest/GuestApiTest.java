@@ -224,7 +224,8 @@ class GuestApiTest {
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(logs.lines()).contains("WARN io.flotilla.guest.GuestApi guest token refused"
-        + " machine=m-1 client=127.0.0.1 path=/machines/m-1/***/machinefeatures/total_cpu");
+        + " machine=m-1 tokenOwner=none client=127.0.0.1"
+        + " path=/machines/m-1/***/machinefeatures/total_cpu");
   }
 
   @Test
@@ -236,8 +237,9 @@ class GuestApiTest {
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(store.get("m-1").orElseThrow().lastHeartbeat()).isNull();
-    assertThat(logs.lines()).anyMatch(line -> line.startsWith("WARN")
-        && line.contains("guest token refused machine=m-1 client=127.0.0.1"));
+    assertThat(logs.lines()).contains("WARN io.flotilla.guest.GuestApi guest token refused"
+        + " machine=m-1 tokenOwner=m-2 client=127.0.0.1"
+        + " path=/machines/m-1/***/joboutputs/heartbeat");
   }
 
   @Test
@@ -289,8 +291,8 @@ class GuestApiTest {
         "boot log");
 
     assertThat(response.statusCode()).isEqualTo(403);
-    assertThat(response.body())
-        .isEqualTo("joboutputs: only heartbeat and shutdown_message are accepted");
+    assertThat(response.body()).isEqualTo(
+        "joboutputs: 'vm.log' is not accepted; this site accepts heartbeat and shutdown_message");
   }
 
   @Test
@@ -453,6 +455,66 @@ class GuestApiTest {
     assertThat(jobId.body()).isEqualTo("m-1");
     assertThat(heartbeat.statusCode()).isEqualTo(201);
     assertThat(credential.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void wrongToken_inPathsWithDotSegments_neverLogsTheToken() throws Exception {
+    String wrong = GuestTokens.newToken();
+    tokens.add(wrong);
+    tokens.add(token);
+
+    for (String path : List.of("/machines/../machines/m-1/" + wrong + "/machinefeatures/hs06",
+        "/machines//m-1/" + wrong + "/jobfeatures/job_id",
+        "/machines/%2e%2e/m-1/" + token + "/machinefeatures/hs06",
+        "/machines/m-1/./" + wrong + "/machinefeatures/hs06")) {
+      rawGet(path);
+    }
+
+    assertThat(logs.lines()).isNotEmpty();
+  }
+
+  @Test
+  void unknownPath_answers404_notMethodNotAllowed() throws Exception {
+    assertThat(get("/").statusCode()).isEqualTo(404);
+    assertThat(get("/machines/").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shutdownMessage_sentAsAForm_isTakenAsPlainBytes() throws Exception {
+    String text = "300 " + "é".repeat(900);
+    HttpResponse<String> answer = send(HttpRequest.newBuilder(
+            URI.create(base + machinePath("m-1", token) + "/joboutputs/shutdown_message"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .PUT(BodyPublishers.ofString(text)).build());
+
+    assertThat(answer.statusCode()).isEqualTo(201);
+    assertThat(store.get("m-1").orElseThrow().shutdownCode()).isEqualTo(300);
+  }
+
+  @Test
+  void credential_whenMachineIsEnding_isRefused() throws Exception {
+    String ending = addMachine("m-9", "atlas", MachineState.TERMINATING);
+
+    HttpResponse<String> answer = get(machinePath("m-9", ending) + "/credential");
+
+    assertThat(answer.statusCode()).isEqualTo(410);
+    assertThat(store.get("m-9").orElseThrow().credentialIssuedAt()).isNull();
+  }
+
+  @Test
+  void quoted_escapesQuotesAndBackslashes_soGuestTextCannotForgeLogFields() {
+    assertThat(GuestHandlers.quoted("ok\" injected=field \\"))
+        .isEqualTo("ok\\\" injected=field \\\\");
+  }
+
+  /** Sends the path exactly as written: HTTP clients would normalise it first. */
+  private void rawGet(String path) throws Exception {
+    URI uri = URI.create(base);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().readAllBytes();
+    }
   }
 
   private String addMachine(String id, String vo, MachineState state) {

@@ -7,13 +7,24 @@ import io.flotilla.provider.CloudException.Kind;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudProvider;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.ImageDelivery;
+import io.flotilla.provider.ImageFile;
 import io.flotilla.provider.MachineSpec;
 import io.flotilla.provider.Tags;
 import io.flotilla.provider.openstack.OpenStackOptions.ApplicationCredentialAuth;
 import io.flotilla.provider.openstack.OpenStackOptions.PasswordAuth;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.inject.Injector;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
@@ -60,14 +71,17 @@ import org.slf4j.LoggerFactory;
  * address.
  *
  * <p>Keystone v3 with a password (jclouds' own method) or an application credential
- * ({@link KeystoneAuthModule}); jclouds renews the token when Nova answers 401.
+ * ({@link KeystoneAuthModule}); jclouds renews the token when Nova answers 401. The same
+ * token serves our own REST calls ({@link OpenStackRest}): image upload to Glance v2
+ * ({@link ImageDelivery}, through {@link GlanceImages}) and what a guest sees of its server
+ * ({@link NovaGuestHost}).
  *
  * <p>When a create's answer is lost (a network fault, a server error) the server may exist
  * all the same: create then looks for it by name and metadata, returns it if found, and
  * deletes any duplicate or failed one it finds. At most {@link OpenStackOptions#maxConcurrency()}
  * calls run at once. Thread-safe.
  */
-public final class NovaCloud implements CloudProvider {
+public final class NovaCloud implements CloudProvider, ImageDelivery {
 
   /** Nova refuses more raw user-data than this: its base64 must fit in 65,535 characters. */
   public static final int MAX_USER_DATA_BYTES = 49_149;
@@ -77,6 +91,8 @@ public final class NovaCloud implements CloudProvider {
   /** Nova's metadata limits (servers API schema; default metadata_items quota 128). */
   static final int MAX_METADATA_ITEMS = 128;
   static final int MAX_METADATA_LENGTH = 255;
+  /** The first compute microversion whose server view carries the user-data. */
+  static final String USER_DATA_MICROVERSION = "2.3";
 
   private static final Logger log = LoggerFactory.getLogger(NovaCloud.class);
   private static final Pattern METADATA_KEY = Pattern.compile("[a-zA-Z0-9-_:. ]{1,255}");
@@ -92,6 +108,8 @@ public final class NovaCloud implements CloudProvider {
   private final OpenStackOptions options;
   private final Clock clock;
   private final NovaApi nova;
+  private final OpenStackRest rest;
+  private final GlanceImages glance;
   private final NovaRefs refs;
   private final Semaphore callSlots;
   private volatile boolean closed;
@@ -118,12 +136,17 @@ public final class NovaCloud implements CloudProvider {
     this.options = Objects.requireNonNull(options, "options");
     this.clock = Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(secret, "secret");
-    this.nova = ContextBuilder.newBuilder(novaApiMetadata())
+    Properties jclouds = jcloudsProperties(options, jcloudsOverrides);
+    Injector injector = ContextBuilder.newBuilder(novaApiMetadata())
         .endpoint(options.endpoint().toString())
         .credentials(jcloudsIdentity(options.auth()), secret)
-        .overrides(jcloudsProperties(options, jcloudsOverrides))
+        .overrides(jclouds)
         .modules(Set.of(new QuietLoggingModule()))
-        .buildApi(NovaApi.class);
+        .buildInjector();
+    this.nova = injector.getInstance(NovaApi.class);
+    this.rest = new OpenStackRest(name, KeystoneSession.of(name, options.region(), injector),
+        OpenStackRest.httpClient(options.callTimeout(), jclouds), options.callTimeout(), clock);
+    this.glance = new GlanceImages(name, rest, GlanceImages.ACTIVE_WAIT);
     this.refs = new NovaRefs(name, this::imagesNamed, this::allFlavours);
     this.callSlots = new Semaphore(options.maxConcurrency(), true);
     log.info("openstack cloud ready cloud={} endpoint={} region={} auth={}", name,
@@ -276,6 +299,84 @@ public final class NovaCloud implements CloudProvider {
       return;
     }
     log.info("openstack server deleted cloud={} cloudId={}", name, cloudId);
+  }
+
+  /**
+   * Uploads the image to Glance v2 and waits until it is active ({@link GlanceImages}): a
+   * private image with the file's disk format and the properties; its size and hash are
+   * checked against the file. A failed delivery deletes what it made. Not counted against
+   * {@link OpenStackOptions#maxConcurrency()}: an upload takes minutes, and the caller runs
+   * one at a time.
+   */
+  @Override
+  public String deliver(ImageFile file, String name, Map<String, String> properties) {
+    checkOpen();
+    Objects.requireNonNull(properties, "properties");
+    return glance.deliver(file, name, properties);
+  }
+
+  /** Deletes a Glance image; one Glance no longer knows is done. */
+  @Override
+  public void remove(String cloudImageId) {
+    checkOpen();
+    glance.remove(cloudImageId);
+  }
+
+  /**
+   * The server's user-data, exactly the bytes given at create: Nova returns it base64 in
+   * {@code OS-EXT-SRV-ATTR:user_data} from microversion {@value #USER_DATA_MICROVERSION} on
+   * (an admin-only field by default policy); empty when the server has none.
+   *
+   * @throws CloudException NOT_FOUND when Nova does not know the server
+   */
+  byte[] userData(String cloudId) {
+    checkOpen();
+    checkServerId(cloudId);
+    String what = "read user-data of server " + cloudId;
+    HttpResponse<String> answer = call(what, () -> rest.send(what,
+        () -> HttpRequest.newBuilder(serverUrl(cloudId)).timeout(options.callTimeout())
+            .header("Accept", "application/json")
+            .header("OpenStack-API-Version", "compute " + USER_DATA_MICROVERSION)
+            .header("X-OpenStack-Nova-API-Version", USER_DATA_MICROVERSION)
+            .GET(), Set.of(200)));
+    return decodeUserData(cloudId, answer.body());
+  }
+
+  /** Powers the server off (Nova's os-stop action): it goes to SHUTOFF. */
+  void stop(String cloudId) {
+    checkOpen();
+    checkServerId(cloudId);
+    call("stop server " + cloudId, () -> {
+      servers().stop(cloudId);
+      return null;
+    });
+    log.info("openstack server stopped cloud={} cloudId={}", name, cloudId);
+  }
+
+  private URI serverUrl(String cloudId) {
+    String compute = rest.endpoint("compute").toString().replaceAll("/+$", "");
+    return URI.create(compute + "/servers/" + cloudId);
+  }
+
+  private byte[] decodeUserData(String cloudId, String body) {
+    try {
+      JsonElement server = JsonParser.parseString(body).getAsJsonObject().get("server");
+      if (server == null || !server.isJsonObject()) {
+        throw new IllegalStateException("no server object");
+      }
+      JsonElement encoded = ((JsonObject) server).get("OS-EXT-SRV-ATTR:user_data");
+      if (encoded == null) {
+        throw new CloudException(Kind.AUTH, "openstack cloud " + name + ": server " + cloudId
+            + " is shown without OS-EXT-SRV-ATTR:user_data; reading user-data needs "
+            + "microversion " + USER_DATA_MICROVERSION + " and Nova's admin policy");
+      }
+      return encoded.isJsonNull() ? new byte[0]
+          : Base64.getMimeDecoder().decode(encoded.getAsString());
+    } catch (JsonParseException | IllegalStateException | IllegalArgumentException
+        | ClassCastException e) {
+      throw new CloudException(Kind.TRANSIENT, "openstack cloud " + name + ": server "
+          + cloudId + " user-data unreadable in Nova's answer: " + e.getClass().getSimpleName());
+    }
   }
 
   /** Closes jclouds' connections and threads. Idempotent. */

@@ -92,6 +92,39 @@ final class NovaErrors {
     return new CloudException(Kind.TRANSIENT, prefix + describe(failure), failure);
   }
 
+  /**
+   * Classifies an error answer of one of our own REST calls (Glance, Nova at a microversion
+   * jclouds does not speak), as {@link #classify} does for jclouds' calls. HTML bodies
+   * (Glance answers errors as small HTML pages) are reduced to their text.
+   *
+   * @param retryAfter the answer's Retry-After header, if any
+   */
+  static CloudException fromAnswer(String cloud, String call, int status, String body,
+      Optional<String> retryAfter, Clock clock) {
+    String message = serverMessage(withoutTags(body));
+    Kind kind = kindOf(status, message);
+    StringBuilder text = new StringBuilder("openstack cloud ").append(cloud).append(": ")
+        .append(call).append(" failed: HTTP ").append(status);
+    if (!message.isEmpty()) {
+      text.append(": ").append(message);
+    }
+    String resource = kind == Kind.QUOTA_EXCEEDED ? quotaResource(message) : null;
+    Duration wait = null;
+    if (kind == Kind.THROTTLED) {
+      wait = retryAfter.flatMap(value -> parseRetryAfter(value, clock))
+          .orElseGet(() -> overLimitRetryAfter(body)
+              .flatMap(value -> parseRetryAfter(value, clock)).orElse(null));
+    }
+    return new CloudException(kind, text.toString(), resource, wait, null);
+  }
+
+  private static String withoutTags(String body) {
+    if (body == null || !body.stripLeading().startsWith("<")) {
+      return body;
+    }
+    return body.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
+  }
+
   /** The kind an HTTP status and Nova's message call for. */
   static Kind kindOf(int status, String message) {
     boolean quota = message.toLowerCase(Locale.ROOT).contains(QUOTA_EXCEEDED);

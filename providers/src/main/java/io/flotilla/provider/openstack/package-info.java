@@ -1,8 +1,12 @@
 /**
- * OpenStack (Keystone v3 + Nova) behind the {@link io.flotilla.provider.CloudProvider} SPI:
+ * OpenStack (Keystone v3 + Nova + Glance) behind the {@link io.flotilla.provider.CloudProvider}
+ * and {@link io.flotilla.provider.ImageDelivery} SPIs:
  * {@link io.flotilla.provider.openstack.NovaCloud}, configured by
  * {@link io.flotilla.provider.openstack.OpenStackOptions}, built on Apache jclouds 2.7.0
  * {@code openstack-nova}'s lower-level {@code NovaApi} (not its portable ComputeService).
+ * What jclouds cannot do (Glance v2, Nova above microversion 2.1) goes through our own REST
+ * calls with jclouds' token ({@code OpenStackRest}); {@link
+ * io.flotilla.provider.openstack.NovaGuestHost} is the guest's view for the emulator.
  *
  * <p>Measured jclouds behaviour this package works around:
  *
@@ -34,6 +38,12 @@
  *       as UNRECOGNIZED in the raw state (mapped to UNKNOWN).
  *   <li>jclouds logs the retries it gives up on at ERROR level (category jclouds.http...),
  *       even when this provider then recovers.
+ *   <li>Glance uploads are not counted against max_concurrency and are not resumed: a
+ *       broken upload is deleted and the caller's next sync uploads the whole file again.
+ *       The upload's timeout assumes at least 1 MiB/s. Image properties longer than
+ *       Glance's 255 characters are cut (logged).
+ *   <li>The guest view reads user-data through Nova's admin-only server attribute, so it
+ *       suits test clouds only.
  * </ul>
  */
 package io.flotilla.provider.openstack;

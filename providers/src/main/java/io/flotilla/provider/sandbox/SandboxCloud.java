@@ -81,7 +81,15 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   private int createsInFlight;
   private int createsAdmitted;
   private Instant throttledUntil;
+  private volatile Outage outage;
   private volatile boolean closed;
+
+  /** A time during which every API call fails as if the cloud could not be reached. */
+  private record Outage(Instant from, Instant until) {
+    boolean covers(Instant now) {
+      return !now.isBefore(from) && now.isBefore(until);
+    }
+  }
 
   /** What the sandbox knows of one machine beyond the stub's node. */
   private static final class Machine {
@@ -89,14 +97,17 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
     final byte[] userData;
     final Instant bootedAt;
     final boolean failsAtBoot;
+    final Instant listedFrom;
     volatile boolean poweringOff;
     volatile boolean destroying;
 
-    Machine(String cloudId, byte[] userData, Instant bootedAt, boolean failsAtBoot) {
+    Machine(String cloudId, byte[] userData, Instant bootedAt, boolean failsAtBoot,
+        Instant listedFrom) {
       this.cloudId = cloudId;
       this.userData = userData;
       this.bootedAt = bootedAt;
       this.failsAtBoot = failsAtBoot;
+      this.listedFrom = listedFrom;
     }
   }
 
@@ -118,6 +129,21 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
     this.flavours = compute.listHardwareProfiles().stream()
         .map(Hardware::getId)
         .collect(Collectors.toUnmodifiableSet());
+    options.outageAfter().ifPresent(after -> {
+      Instant from = clock.instant().plus(after);
+      outage = new Outage(from, from.plus(options.outageLength()));
+    });
+  }
+
+  /**
+   * Makes the API unreachable from now for {@code time}: every create, describe, listing and
+   * destroy fails as TRANSIENT, as when the network to a cloud is down. The machines keep
+   * running and their guests keep working; only the API is gone.
+   */
+  public void unreachableFor(Duration time) {
+    Instant now = clock.instant();
+    outage = new Outage(now, now.plus(time));
+    log.warn("sandbox API unreachable (injected) cloud={} until={}", name, now.plus(time));
   }
 
   @Override
@@ -132,7 +158,7 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
 
   @Override
   public CloudMachine create(MachineSpec spec) {
-    checkOpen();
+    checkReachable("create");
     checkSpec(spec);
     admitCreate(spec);
     if (roll(options.createFailureRate())) {
@@ -150,7 +176,7 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
 
   @Override
   public Optional<CloudMachine> describe(String cloudId) {
-    checkOpen();
+    checkReachable("describe");
     Machine machine = machines.get(Objects.requireNonNull(cloudId, "cloudId"));
     if (machine == null) {
       return Optional.empty();
@@ -161,16 +187,16 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
 
   @Override
   public List<CloudMachine> listTagged(Map<String, String> tags) {
-    checkOpen();
+    checkReachable("list");
     Map<String, String> wanted = Map.copyOf(tags);
-    return allMachines().stream()
+    return listedMachines().stream()
         .filter(machine -> machine.tags().entrySet().containsAll(wanted.entrySet()))
         .toList();
   }
 
   @Override
   public void destroy(String cloudId) {
-    checkOpen();
+    checkReachable("destroy");
     Machine machine = machines.get(Objects.requireNonNull(cloudId, "cloudId"));
     if (machine == null) {
       log.debug("sandbox destroy of unknown machine cloud={} cloudId={}", name, cloudId);
@@ -304,11 +330,12 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   private void reserveInstance(MachineSpec spec) {
     synchronized (quotaLock) {
       int used = machines.size() + createsInFlight;
-      if (options.maxInstances().isPresent() && used >= options.maxInstances().getAsInt()) {
+      int quota = Math.min(options.maxInstances().orElse(Integer.MAX_VALUE),
+          options.unreportedQuota().orElse(Integer.MAX_VALUE));
+      if (used >= quota) {
         throw new CloudException(Kind.QUOTA_EXCEEDED, "sandbox cloud " + name + ": create of "
-            + "machine " + spec.machineId() + " refused: instance quota "
-            + options.maxInstances().getAsInt() + " reached (" + used + " in use)",
-            "instances", null, null);
+            + "machine " + spec.machineId() + " refused: instance quota " + quota
+            + " reached (" + used + " in use)", "instances", null, null);
       }
       createsInFlight++;
     }
@@ -335,8 +362,8 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
 
   private CloudMachine register(MachineSpec spec, NodeMetadata node) {
     Instant bootedAt = clock.instant().plus(options.bootDelay());
-    Machine machine =
-        new Machine(node.getId(), spec.userData(), bootedAt, roll(options.errorRate()));
+    Machine machine = new Machine(node.getId(), spec.userData(), bootedAt,
+        roll(options.errorRate()), clock.instant().plus(options.hideNew()));
     machines.put(machine.cloudId, machine);
     log.info("sandbox machine created cloud={} cloudId={} machineId={} failsAtBoot={}",
         name, machine.cloudId, spec.machineId(), machine.failsAtBoot);
@@ -344,6 +371,18 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   }
 
   private List<CloudMachine> allMachines() {
+    return machinesWhere(machine -> true);
+  }
+
+  /**
+   * What the API lists: machines younger than {@code hide_new_seconds} are missing, as from
+   * EC2's eventually consistent filtered listings; a describe by id already finds them.
+   */
+  private List<CloudMachine> listedMachines() {
+    return machinesWhere(machine -> !hidden(machine));
+  }
+
+  private List<CloudMachine> machinesWhere(java.util.function.Predicate<Machine> wanted) {
     Map<String, NodeMetadata> nodes = new HashMap<>();
     for (NodeMetadata node : compute.listNodesDetailsMatching(Predicates.alwaysTrue())) {
       nodes.put(node.getId(), node);
@@ -351,11 +390,24 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
     List<CloudMachine> result = new ArrayList<>();
     for (Machine machine : machines.values()) {
       NodeMetadata node = nodes.get(machine.cloudId);
-      if (node != null) {
+      if (node != null && wanted.test(machine)) {
         result.add(view(machine, node));
       }
     }
     return result;
+  }
+
+  private boolean hidden(Machine machine) {
+    return clock.instant().isBefore(machine.listedFrom);
+  }
+
+  private void checkReachable(String call) {
+    checkOpen();
+    Outage now = outage;
+    if (now != null && now.covers(clock.instant())) {
+      throw new CloudException(Kind.TRANSIENT, "sandbox cloud " + name + ": " + call
+          + " failed: cloud unreachable (injected outage until " + now.until() + ")");
+    }
   }
 
   private CloudMachine view(Machine machine, NodeMetadata node) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -23,6 +24,13 @@ import java.util.OptionalLong;
  *     creates as THROTTLED ({@code throttle_after}); empty = never
  * @param throttlePeriod how long a throttle lasts before creates are counted afresh
  *     ({@code throttle_seconds})
+ * @param hideNew how long a new machine is missing from listings (a describe by id finds
+ *     it), as from EC2's eventually consistent reads ({@code hide_new_seconds}); zero = never
+ * @param outageAfter when, after the sandbox opened, its API becomes unreachable
+ *     ({@code outage_after_seconds}); empty = never
+ * @param outageLength how long that outage lasts ({@code outage_seconds})
+ * @param unreportedQuota an instance quota the sandbox enforces but the manager is not told
+ *     of, as an account limit no API reports ({@code unreported_max_instances}); empty = none
  */
 public record SandboxOptions(
     Duration bootDelay,
@@ -32,7 +40,11 @@ public record SandboxOptions(
     OptionalLong seed,
     OptionalInt maxInstances,
     OptionalInt throttleAfter,
-    Duration throttlePeriod) {
+    Duration throttlePeriod,
+    Duration hideNew,
+    Optional<Duration> outageAfter,
+    Duration outageLength,
+    OptionalInt unreportedQuota) {
 
   static final String BOOT_SECONDS = "boot_seconds";
   static final String CREATE_FAILURE_RATE = "create_failure_rate";
@@ -42,11 +54,17 @@ public record SandboxOptions(
   static final String MAX_INSTANCES = "max_instances";
   static final String THROTTLE_AFTER = "throttle_after";
   static final String THROTTLE_SECONDS = "throttle_seconds";
+  static final String HIDE_NEW_SECONDS = "hide_new_seconds";
+  static final String OUTAGE_AFTER_SECONDS = "outage_after_seconds";
+  static final String OUTAGE_SECONDS = "outage_seconds";
+  static final String UNREPORTED_MAX_INSTANCES = "unreported_max_instances";
   static final Duration DEFAULT_THROTTLE_PERIOD = Duration.ofSeconds(10);
+  static final Duration DEFAULT_OUTAGE = Duration.ofSeconds(10);
 
   private static final List<String> KNOWN = List.of(
       BOOT_SECONDS, CREATE_FAILURE_RATE, ERROR_RATE, DESTROY_FAILURE_RATE, SEED, MAX_INSTANCES,
-      THROTTLE_AFTER, THROTTLE_SECONDS);
+      THROTTLE_AFTER, THROTTLE_SECONDS, HIDE_NEW_SECONDS, OUTAGE_AFTER_SECONDS, OUTAGE_SECONDS,
+      UNREPORTED_MAX_INSTANCES);
 
   public SandboxOptions {
     Objects.requireNonNull(bootDelay, "bootDelay");
@@ -69,6 +87,28 @@ public record SandboxOptions(
     if (throttlePeriod.isNegative() || throttlePeriod.isZero()) {
       throw invalid(THROTTLE_SECONDS, "must be above 0, got " + throttlePeriod);
     }
+    Objects.requireNonNull(hideNew, "hideNew");
+    Objects.requireNonNull(outageAfter, "outageAfter");
+    Objects.requireNonNull(outageLength, "outageLength");
+    if (hideNew.isNegative()) {
+      throw invalid(HIDE_NEW_SECONDS, "must not be negative, got " + hideNew);
+    }
+    if (outageAfter.isPresent() && outageAfter.get().isNegative()) {
+      throw invalid(OUTAGE_AFTER_SECONDS, "must not be negative, got " + outageAfter.get());
+    }
+    if (outageLength.isNegative() || outageLength.isZero()) {
+      throw invalid(OUTAGE_SECONDS, "must be above 0, got " + outageLength);
+    }
+    Objects.requireNonNull(unreportedQuota, "unreportedQuota");
+  }
+
+  /** Options with a rate limit, without hidden machines or outages. */
+  public SandboxOptions(Duration bootDelay, double createFailureRate, double errorRate,
+      double destroyFailureRate, OptionalLong seed, OptionalInt maxInstances,
+      OptionalInt throttleAfter, Duration throttlePeriod) {
+    this(bootDelay, createFailureRate, errorRate, destroyFailureRate, seed, maxInstances,
+        throttleAfter, throttlePeriod, Duration.ZERO, Optional.empty(), DEFAULT_OUTAGE,
+        OptionalInt.empty());
   }
 
   /** Options without a rate limit. */
@@ -81,14 +121,23 @@ public record SandboxOptions(
   /** These options with a rate limit of {@code creates} per {@code period}. */
   public SandboxOptions withThrottle(int creates, Duration period) {
     return new SandboxOptions(bootDelay, createFailureRate, errorRate, destroyFailureRate, seed,
-        maxInstances, OptionalInt.of(creates), period);
+        maxInstances, OptionalInt.of(creates), period, hideNew, outageAfter, outageLength,
+        unreportedQuota);
+  }
+
+  /** These options with new machines missing from listings for {@code time}. */
+  public SandboxOptions withHiddenNew(Duration time) {
+    return new SandboxOptions(bootDelay, createFailureRate, errorRate, destroyFailureRate, seed,
+        maxInstances, throttleAfter, throttlePeriod, time, outageAfter, outageLength,
+        unreportedQuota);
   }
 
   /** One-second boot, no faults, random seed, no quota. */
   public static SandboxOptions defaults() {
     return new SandboxOptions(
         Duration.ofSeconds(1), 0, 0, 0, OptionalLong.empty(), OptionalInt.empty(),
-        OptionalInt.empty(), DEFAULT_THROTTLE_PERIOD);
+        OptionalInt.empty(), DEFAULT_THROTTLE_PERIOD, Duration.ZERO, Optional.empty(),
+        DEFAULT_OUTAGE, OptionalInt.empty());
   }
 
   /**
@@ -113,7 +162,32 @@ public record SandboxOptions(
         seed(options.get(SEED)),
         count(MAX_INSTANCES, options.get(MAX_INSTANCES)),
         count(THROTTLE_AFTER, options.get(THROTTLE_AFTER)),
-        throttlePeriod(options.get(THROTTLE_SECONDS)));
+        throttlePeriod(options.get(THROTTLE_SECONDS)),
+        seconds(HIDE_NEW_SECONDS, options.get(HIDE_NEW_SECONDS), Duration.ZERO),
+        Optional.ofNullable(options.get(OUTAGE_AFTER_SECONDS))
+            .map(value -> seconds(OUTAGE_AFTER_SECONDS, value, Duration.ZERO)),
+        outageLength(options.get(OUTAGE_SECONDS)),
+        count(UNREPORTED_MAX_INSTANCES, options.get(UNREPORTED_MAX_INSTANCES)));
+  }
+
+  private static Duration outageLength(Object value) {
+    Duration length = seconds(OUTAGE_SECONDS, value, DEFAULT_OUTAGE);
+    if (length.isZero()) {
+      throw invalid(OUTAGE_SECONDS, "must be above 0, got " + value);
+    }
+    return length;
+  }
+
+  /** A number of seconds from 0 to a day, or {@code fallback} when absent. */
+  private static Duration seconds(String key, Object value, Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    double seconds = number(key, value);
+    if (seconds < 0 || seconds > Duration.ofDays(1).toSeconds()) {
+      throw invalid(key, "must be between 0 and 86400 seconds, got " + value);
+    }
+    return Duration.ofNanos(Math.round(seconds * 1e9));
   }
 
   private static Duration throttlePeriod(Object value) {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The conformance scenarios on the real OpenStack box. The box neither throttles nor runs
  * out of quota, so those faults come from a proxy in front of it answering POST /servers as
  * Nova or a rate-limiting front end would (429 with Retry-After, 403 "Quota exceeded for
- * instances", 500) once the allowed creates have passed. Its fake driver has no guest view.
+ * instances", 500) once the allowed creates have passed. Guests see their servers through
+ * {@link NovaGuestHost}: user-data at microversion 2.3, power-off by os-stop, which the fake
+ * driver carries out (SHUTOFF).
  */
 class NovaConformanceTest extends CloudProviderConformanceTest {
 
@@ -77,6 +79,6 @@ class NovaConformanceTest extends CloudProviderConformanceTest {
 
   @Override
   protected Optional<GuestHost> guestHost(CloudProvider provider, Map<String, String> scope) {
-    return Optional.empty();
+    return Optional.of(new NovaGuestHost((NovaCloud) provider, scope));
   }
 }

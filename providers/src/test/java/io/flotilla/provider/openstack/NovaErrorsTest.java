@@ -29,6 +29,29 @@ class NovaErrorsTest {
       Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC);
 
   @Test
+  void fromAnswer_whenGlanceAnswersHtml404_isNotFoundWithTheTextOnly() {
+    String html = "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n"
+        + "  <h1>404 Not Found</h1>\n  Failed to find image 95ba to delete<br /><br />\n"
+        + " </body>\n</html>";
+
+    CloudException e = NovaErrors.fromAnswer("box", "delete image 95ba", 404, html,
+        java.util.Optional.empty(), Clock.systemUTC());
+
+    assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+    assertThat(e.getMessage()).isEqualTo("openstack cloud box: delete image 95ba failed: "
+        + "HTTP 404: 404 Not Found 404 Not Found Failed to find image 95ba to delete");
+  }
+
+  @Test
+  void fromAnswer_when429WithRetryAfter_isThrottledForThatLong() {
+    CloudException e = NovaErrors.fromAnswer("box", "upload of 5 bytes to image 95ba", 429,
+        "Too Many Requests", java.util.Optional.of("7"), Clock.systemUTC());
+
+    assertThat(e.kind()).isEqualTo(Kind.THROTTLED);
+    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
   void classify_quotaInstances403_isQuotaExceededForInstances() {
     CloudException e = classify(403, "quota_instances_403.json", Map.of());
 

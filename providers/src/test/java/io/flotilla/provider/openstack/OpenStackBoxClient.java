@@ -79,6 +79,39 @@ final class OpenStackBoxClient {
     return nova;
   }
 
+  URI glanceUrl() {
+    return glance;
+  }
+
+  /** GET /v2/images/{id} from Glance; empty on 404. */
+  Optional<JsonObject> image(String id) throws IOException, InterruptedException {
+    HttpResponse<String> answer = http.send(authorized(resolve(glance, "v2/images/" + id))
+        .GET().build(), BodyHandlers.ofString());
+    if (answer.statusCode() == 404) {
+      return Optional.empty();
+    }
+    check(answer, 200);
+    return Optional.of(JsonParser.parseString(answer.body()).getAsJsonObject());
+  }
+
+  /** Ids of the images with exactly this name, whatever their status. */
+  List<String> imageIdsNamed(String name) throws IOException, InterruptedException {
+    List<String> ids = new ArrayList<>();
+    for (JsonElement image : getJson(glance, "v2/images?name=" + encode(name), null)
+        .getAsJsonArray("images")) {
+      ids.add(image.getAsJsonObject().get("id").getAsString());
+    }
+    return ids;
+  }
+
+  void deleteImage(String id) throws IOException, InterruptedException {
+    HttpResponse<String> answer = http.send(authorized(resolve(glance, "v2/images/" + id))
+        .DELETE().build(), BodyHandlers.ofString());
+    if (answer.statusCode() != 204 && answer.statusCode() != 404) {
+      check(answer, 204);
+    }
+  }
+
   /** The id of the public raw image with this name, uploading a 1 MiB one if missing. */
   String ensureImage(String name) throws IOException, InterruptedException {
     JsonArray images = getJson(glance, "v2/images?name=" + encode(name), null)

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * rule: answer with a canned response instead (a 429, a quota 403, a server in a stuck
  * state), or relay the request and then close the client's connection without an answer (a
  * lost answer whose effect happened), or relay it and answer with a canned response (a
- * server error after the effect happened).
+ * server error after the effect happened), or relay only the start of a request body and
+ * then hang up on both sides (an upload broken off mid-stream).
  *
  * <p>Only {@code 127.0.0.1}/{@code localhost} on the ports given to the constructor are
  * relayed; any other target, and every CONNECT, is answered 403 and never sent on, so no
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
 public final class FaultInjectingProxy implements Closeable {
 
   /** What the proxy did with a request. */
-  public enum Outcome { RELAYED, INJECTED, REPLACED, DROPPED, REFUSED }
+  public enum Outcome { RELAYED, INJECTED, REPLACED, DROPPED, REFUSED, CUT }
 
   /** One request as the proxy saw it; header names in lower case. */
   public record Seen(String method, String path, String authority,
@@ -58,7 +59,11 @@ public final class FaultInjectingProxy implements Closeable {
     }
   }
 
+  /** Relays the head and the first {@code bytes} body bytes of {@code left[0]} requests. */
+  private record Cut(String method, Pattern path, int[] left, int bytes) {}
+
   private final Set<Integer> upstreamPorts;
+  private final List<Cut> cuts = new ArrayList<>();
   private final ServerSocket server;
   private final ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "fault-injecting-proxy");
@@ -127,6 +132,15 @@ public final class FaultInjectingProxy implements Closeable {
         null, true));
   }
 
+  /**
+   * The next {@code times} matching requests reach the service with their head (announcing
+   * the full length) and only the first {@code bytes} bytes of their body; then the proxy
+   * closes both connections, so the service sees a broken upload and the client no answer.
+   */
+  public synchronized void cutBodies(String method, String pathRegex, int times, int bytes) {
+    cuts.add(new Cut(method, Pattern.compile(pathRegex), new int[] {times}, bytes));
+  }
+
   public synchronized List<Seen> seen() {
     return List.copyOf(seen);
   }
@@ -186,6 +200,13 @@ public final class FaultInjectingProxy implements Closeable {
           .getBytes(StandardCharsets.US_ASCII));
       return;
     }
+    Cut cut = takeCut(method, path);
+    if (cut != null) {
+      record(new Seen(method, path, authority, headers, body, Outcome.CUT));
+      String pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+      forwardPart(uri.getPort(), method, pathAndQuery, headers, body, cut.bytes());
+      return;
+    }
     Rule rule = takeRule(method, path);
     if (rule != null && !rule.relayFirst()) {
       record(new Seen(method, path, authority, headers, body, Outcome.INJECTED));
@@ -216,19 +237,47 @@ public final class FaultInjectingProxy implements Closeable {
     try (Socket upstream = new Socket()) {
       upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       OutputStream out = upstream.getOutputStream();
-      StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
-      headers.forEach((name, value) -> {
-        if (!name.equals("connection") && !name.equals("proxy-connection")
-            && !name.equals("keep-alive")) {
-          head.append(name).append(": ").append(value).append("\r\n");
-        }
-      });
-      head.append("connection: close\r\n\r\n");
-      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      out.write(head(method, path, headers));
       out.write(body);
       out.flush();
       return withConnectionClose(upstream.getInputStream().readAllBytes());
     }
+  }
+
+  /** Sends the head and the first {@code bytes} of the body, then resets the connection. */
+  private void forwardPart(int port, String method, String path, Map<String, String> headers,
+      byte[] body, int bytes) throws IOException {
+    try (Socket upstream = new Socket()) {
+      upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      OutputStream out = upstream.getOutputStream();
+      out.write(head(method, path, headers));
+      out.write(body, 0, Math.min(bytes, body.length));
+      out.flush();
+      upstream.setSoLinger(true, 0);
+    }
+  }
+
+  private static byte[] head(String method, String path, Map<String, String> headers) {
+    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+    headers.forEach((name, value) -> {
+      if (!name.equals("connection") && !name.equals("proxy-connection")
+          && !name.equals("keep-alive")) {
+        head.append(name).append(": ").append(value).append("\r\n");
+      }
+    });
+    head.append("connection: close\r\n\r\n");
+    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private synchronized Cut takeCut(String method, String path) {
+    for (Cut cut : cuts) {
+      if (cut.method().equals(method) && cut.path().matcher(path).matches()
+          && cut.left()[0] > 0) {
+        cut.left()[0]--;
+        return cut;
+      }
+    }
+    return null;
   }
 
   /** The upstream's answer with its connection headers replaced by Connection: close. */

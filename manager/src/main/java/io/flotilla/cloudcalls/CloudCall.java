@@ -1,0 +1,17 @@
+package io.flotilla.cloudcalls;
+
+import java.util.Locale;
+
+/** The kinds of call the manager makes to a cloud; creates alone stop while throttled. */
+public enum CloudCall {
+  CREATE,
+  DESCRIBE,
+  LIST,
+  DESTROY,
+  OTHER;
+
+  /** The kind in lower case, for logs and messages. */
+  public String word() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
