@@ -37,6 +37,36 @@ public interface CloudProvider extends AutoCloseable {
    */
   void destroy(String cloudId);
 
+  /**
+   * The project's quota and what it uses now, in one call where the cloud allows. The
+   * default reports nothing: the site file's limits then apply alone.
+   *
+   * @return empty when this cloud reports no quota
+   * @throws CloudException when the cloud refuses or cannot be reached
+   */
+  default Optional<ProjectQuota> quota() {
+    return Optional.empty();
+  }
+
+  /**
+   * The flavours this project may start, with their sizes. The default lists none, as does a
+   * cloud whose list is a fixed public catalogue rather than a property of the project.
+   *
+   * @throws CloudException when the cloud refuses or cannot be reached
+   */
+  default List<Flavour> flavours() {
+    return List.of();
+  }
+
+  /**
+   * The images this project owns or may start. The default lists none.
+   *
+   * @throws CloudException when the cloud refuses or cannot be reached
+   */
+  default List<CloudImage> images() {
+    return List.of();
+  }
+
   /** Releases connections; the provider is unusable afterwards. */
   @Override
   void close();

@@ -5,8 +5,11 @@ import io.flotilla.provider.CloudException.Kind;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudProvider;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.ImageDelivery;
+import io.flotilla.provider.ImageFile;
 import io.flotilla.provider.MachineSpec;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *       (5.8+) or {@code one.vmpool.info}, filtered here by tag.
  *   <li>destroy: {@code one.vm.action} with the release's hard-delete action
  *       ({@link OneVersion#terminateAction()}); the version is asked once and cached.
+ *   <li>deliver / remove ({@link ImageDelivery}): {@code one.image.allocate} in
+ *       {@code image_datastore_id} with PATH where the front-end reads the cached file,
+ *       waiting for READY; {@code one.image.delete} ({@link OneImages}).
  * </ul>
  *
  * <p>Errors map in {@link OpenNebulaErrors}. The session string ({@code user:password}) is
@@ -43,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * message before that message reaches an exception. Thread-safe; calls block for at most
  * {@code call_timeout_seconds} each.
  */
-public final class OpenNebulaCloud implements CloudProvider {
+public final class OpenNebulaCloud implements CloudProvider, ImageDelivery {
 
   private static final Logger log = LoggerFactory.getLogger(OpenNebulaCloud.class);
 
@@ -60,6 +66,7 @@ public final class OpenNebulaCloud implements CloudProvider {
   private final String password;
   private final String session;
   private final XmlRpcClient client;
+  private final OneImages delivery;
   private final Object versionLock = new Object();
   private volatile OneVersion version;
   private volatile boolean closed;
@@ -70,12 +77,18 @@ public final class OpenNebulaCloud implements CloudProvider {
   }
 
   OpenNebulaCloud(String name, OpenNebulaOptions options, Function<String, String> env) {
+    this(name, options, env, OneImages.READY_WAIT);
+  }
+
+  OpenNebulaCloud(String name, OpenNebulaOptions options, Function<String, String> env,
+      Duration imageReadyWait) {
     this.name = Objects.requireNonNull(name, "name");
     this.options = Objects.requireNonNull(options, "options");
     this.password = options.readPassword(env);
     this.session = options.username() + ":" + password;
     this.client = new XmlRpcClient(options.endpoint(), options.callTimeout(),
         MAX_RESPONSE_BYTES);
+    this.delivery = new OneImages(name, options, this::call, imageReadyWait);
     if (options.endpoint().getScheme().equals("http")
         && !isLoopback(options.endpoint().getHost())) {
       log.warn("opennebula endpoint is plain http, session travels unencrypted cloud={} "
@@ -148,6 +161,30 @@ public final class OpenNebulaCloud implements CloudProvider {
     }
     log.info("opennebula vm destroy requested cloud={} cloudId={} action={}",
         name, cloudId, action);
+  }
+
+  /**
+   * Allocates the image in {@code image_datastore_id} with PATH under
+   * {@code image_base_url} or {@code image_path_prefix}, and waits (five minutes plus a
+   * second per MiB) for oned to copy it in and report READY; an image that ends in ERROR or
+   * times out is deleted again. A READY image of the same name and {@code FLOTILLA_SHA512}
+   * is reused.
+   *
+   * @return the image id (digits), which {@link #create} puts in DISK as IMAGE_ID
+   * @throws CloudException INVALID_REQUEST when delivery is not configured or the request
+   *     cannot be expressed; the kind of the failing call otherwise
+   */
+  @Override
+  public String deliver(ImageFile file, String name, Map<String, String> properties) {
+    checkOpen();
+    return delivery.deliver(file, name, new TreeMap<>(properties));
+  }
+
+  /** {@code one.image.delete}; an image OpenNebula no longer knows is done. */
+  @Override
+  public void remove(String cloudImageId) {
+    checkOpen();
+    delivery.remove(cloudImageId);
   }
 
   /** The VM's whole {@code one.vm.info} document, with TEMPLATE and its CONTEXT. */

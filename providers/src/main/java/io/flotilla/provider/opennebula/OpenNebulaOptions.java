@@ -27,6 +27,12 @@ import java.util.function.Function;
  * {@code memory_mb} (with a template they override its sizes), {@code network_id}
  * (optional NIC) and {@code call_timeout_seconds} (default 30).
  *
+ * <p>Image delivery ({@link OpenNebulaCloud#deliver}) is on when {@code image_datastore_id}
+ * names the image datastore to allocate images in; it then needs exactly one of
+ * {@code image_base_url} (an http or https URL ending in {@code /} under which the manager's
+ * image cache is served to the front-end) or {@code image_path_prefix} (an absolute path
+ * ending in {@code /} where the front-end sees the cache folder on a shared file system).
+ *
  * <p>Holds where the password is, never the password; {@link #readPassword} reads it.
  */
 public final class OpenNebulaOptions {
@@ -41,9 +47,13 @@ public final class OpenNebulaOptions {
   static final String MEMORY_MB = "memory_mb";
   static final String NETWORK_ID = "network_id";
   static final String CALL_TIMEOUT_SECONDS = "call_timeout_seconds";
+  static final String IMAGE_DATASTORE_ID = "image_datastore_id";
+  static final String IMAGE_BASE_URL = "image_base_url";
+  static final String IMAGE_PATH_PREFIX = "image_path_prefix";
 
   private static final List<String> KNOWN = List.of(ENDPOINT, USERNAME, PASSWORD_FILE,
-      PASSWORD_ENV, TEMPLATE_ID, CPU, VCPU, MEMORY_MB, NETWORK_ID, CALL_TIMEOUT_SECONDS);
+      PASSWORD_ENV, TEMPLATE_ID, CPU, VCPU, MEMORY_MB, NETWORK_ID, CALL_TIMEOUT_SECONDS,
+      IMAGE_DATASTORE_ID, IMAGE_BASE_URL, IMAGE_PATH_PREFIX);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_PASSWORD_FILE_BYTES = 4096;
 
@@ -57,6 +67,9 @@ public final class OpenNebulaOptions {
   private final OptionalInt memoryMb;
   private final OptionalInt networkId;
   private final Duration callTimeout;
+  private final OptionalInt imageDatastoreId;
+  private final Optional<URI> imageBaseUrl;
+  private final Optional<String> imagePathPrefix;
 
   private OpenNebulaOptions(Map<String, ?> options) {
     this.endpoint = endpoint(options.get(ENDPOINT));
@@ -78,6 +91,28 @@ public final class OpenNebulaOptions {
     if (templateId.isEmpty() && (cpu.isEmpty() || memoryMb.isEmpty())) {
       throw invalid(TEMPLATE_ID, "without a template, both " + CPU + " and " + MEMORY_MB
           + " are required");
+    }
+    this.imageDatastoreId = optionalInt(options, IMAGE_DATASTORE_ID, 0, Integer.MAX_VALUE);
+    this.imageBaseUrl = Optional.ofNullable(options.get(IMAGE_BASE_URL))
+        .map(OpenNebulaOptions::imageBaseUrl);
+    this.imagePathPrefix = Optional.ofNullable(options.get(IMAGE_PATH_PREFIX))
+        .map(OpenNebulaOptions::imagePathPrefix);
+    checkImageDelivery();
+  }
+
+  /** Delivery needs a datastore and exactly one way for the front-end to reach the file. */
+  private void checkImageDelivery() {
+    boolean located = imageBaseUrl.isPresent() || imagePathPrefix.isPresent();
+    if (imageDatastoreId.isEmpty()) {
+      if (located) {
+        throw invalid(IMAGE_DATASTORE_ID, "is required with " + IMAGE_BASE_URL + " or "
+            + IMAGE_PATH_PREFIX + ": it names the datastore images are delivered to");
+      }
+      return;
+    }
+    if (imageBaseUrl.isPresent() == imagePathPrefix.isPresent()) {
+      throw invalid(IMAGE_BASE_URL, "with " + IMAGE_DATASTORE_ID + ", set exactly one of "
+          + IMAGE_BASE_URL + " and " + IMAGE_PATH_PREFIX);
     }
   }
 
@@ -127,6 +162,21 @@ public final class OpenNebulaOptions {
 
   public Duration callTimeout() {
     return callTimeout;
+  }
+
+  /** The datastore delivered images are allocated in; empty when delivery is off. */
+  public OptionalInt imageDatastoreId() {
+    return imageDatastoreId;
+  }
+
+  /** The URL, ending in {@code /}, under which the front-end fetches cached image files. */
+  public Optional<URI> imageBaseUrl() {
+    return imageBaseUrl;
+  }
+
+  /** The front-end's path, ending in {@code /}, of the shared image cache folder. */
+  public Optional<String> imagePathPrefix() {
+    return imagePathPrefix;
   }
 
   /**
@@ -201,6 +251,46 @@ public final class OpenNebulaOptions {
           + text);
     }
     return uri;
+  }
+
+  private static URI imageBaseUrl(Object value) {
+    String text = text(IMAGE_BASE_URL, value);
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw invalid(IMAGE_BASE_URL, "not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw invalid(IMAGE_BASE_URL, "scheme must be http or https, got " + text);
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw invalid(IMAGE_BASE_URL, "has no host: " + text);
+    }
+    if (uri.getRawUserInfo() != null || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw invalid(IMAGE_BASE_URL, "must not carry credentials, a query or a fragment: "
+          + "OpenNebula stores the URL in the image's PATH, readable by its users");
+    }
+    if (uri.getRawPath() == null || !uri.getRawPath().endsWith("/")) {
+      throw invalid(IMAGE_BASE_URL, "must end in / (file names are appended), got " + text);
+    }
+    return uri;
+  }
+
+  private static String imagePathPrefix(Object value) {
+    String text = text(IMAGE_PATH_PREFIX, value);
+    if (!text.startsWith("/") || !text.endsWith("/")) {
+      throw invalid(IMAGE_PATH_PREFIX, "must be an absolute path ending in / (the front-end's"
+          + " view of the image cache folder), got \"" + text + "\"");
+    }
+    if (text.contains("\"") || text.contains("/../") || text.contains("/./")
+        || text.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+      throw invalid(IMAGE_PATH_PREFIX, "must not contain quotes, control characters or . and"
+          + " .. segments, got \"" + text + "\"");
+    }
+    return text;
   }
 
   private static String username(Object value) {
@@ -307,6 +397,8 @@ public final class OpenNebulaOptions {
             .orElseGet(() -> "env " + passwordEnv.orElseThrow())
         + ", templateId=" + templateId + ", cpu=" + cpu + ", vcpu=" + vcpu
         + ", memoryMb=" + memoryMb + ", networkId=" + networkId
-        + ", callTimeout=" + callTimeout + "]";
+        + ", callTimeout=" + callTimeout + ", imageDatastoreId=" + imageDatastoreId
+        + ", imageBaseUrl=" + imageBaseUrl.map(URI::toString).orElse("-")
+        + ", imagePathPrefix=" + imagePathPrefix.orElse("-") + "]";
   }
 }

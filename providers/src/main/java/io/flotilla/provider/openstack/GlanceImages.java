@@ -8,6 +8,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudException.Kind;
+import io.flotilla.provider.CloudImage;
 import io.flotilla.provider.ImageFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -22,8 +23,11 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -59,6 +63,8 @@ final class GlanceImages {
       "disk_format", "created_at", "updated_at", "tags", "direct_url", "min_ram", "min_disk",
       "self", "file", "schema", "locations", "stores", "kernel_id", "ramdisk_id");
   static final int MAX_PROPERTY_LENGTH = 255;
+  /** Images asked for per page of a listing (Glance's default api_limit_max is 1000). */
+  static final int LIST_PAGE = 200;
 
   private static final Logger log = LoggerFactory.getLogger(GlanceImages.class);
   private static final Gson GSON = new Gson();
@@ -81,6 +87,34 @@ final class GlanceImages {
     this.cloud = Objects.requireNonNull(cloud, "cloud");
     this.rest = Objects.requireNonNull(rest, "rest");
     this.activeWait = Objects.requireNonNull(activeWait, "activeWait");
+  }
+
+  /**
+   * Every image the project may see (its own, shared and public), following Glance's
+   * {@code next} links page by page.
+   *
+   * @throws CloudException as classified from Glance's answers; TRANSIENT for an answer
+   *     that is not an image listing or a {@code next} link that does not advance
+   */
+  List<CloudImage> list(int pageSize) {
+    List<CloudImage> found = new ArrayList<>();
+    Set<String> pagesSeen = new HashSet<>();
+    URI page = URI.create(imagesUrl() + "?limit=" + pageSize);
+    while (page != null) {
+      if (!pagesSeen.add(page.toString())) {
+        throw new CloudException(Kind.TRANSIENT, "openstack cloud " + cloud
+            + ": list images failed: Glance's next link repeats page " + page.getRawQuery());
+      }
+      URI current = page;
+      JsonObject listing = json("list images",
+          rest.send("list images", () -> request(current).GET(), Set.of(200)).body());
+      for (JsonElement element : array(listing, "images")) {
+        found.add(image(element));
+      }
+      String next = text(listing, "next");
+      page = next == null ? null : glanceRoot().resolve(next.replaceFirst("^/+", ""));
+    }
+    return found;
   }
 
   /** See {@link io.flotilla.provider.ImageDelivery#deliver}. */
@@ -165,6 +199,29 @@ final class GlanceImages {
       throw refused(name, "file " + file.path() + " cannot be read: "
           + e.getClass().getSimpleName());
     }
+  }
+
+  private CloudImage image(JsonElement element) {
+    if (!element.isJsonObject()) {
+      throw new CloudException(Kind.TRANSIENT, "openstack cloud " + cloud
+          + ": list images failed: an entry of Glance's images is not an object");
+    }
+    JsonObject image = element.getAsJsonObject();
+    String id = checkImageId(text(image, "id"));
+    String name = text(image, "name");
+    String status = text(image, "status");
+    return new CloudImage(id, name == null ? id : name, status == null ? "unknown" : status);
+  }
+
+  /**
+   * Glance's root, against which its {@code next} links ({@code /v2/images?marker=...}) are
+   * read: the catalog's endpoint without any trailing /v2, ending in a slash so a path
+   * prefix before /v2 is kept.
+   */
+  private URI glanceRoot() {
+    String base = rest.endpoint("image").toString().replaceAll("/+$", "")
+        .replaceAll("/v2$", "");
+    return URI.create(base + "/");
   }
 
   /** {@code <glance>/v2/images}, whether the catalog lists Glance with or without /v2. */

@@ -4,12 +4,15 @@ import com.google.common.collect.ImmutableMultimap;
 import com.google.common.io.Closeables;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudException.Kind;
+import io.flotilla.provider.CloudImage;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudProvider;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.Flavour;
 import io.flotilla.provider.ImageDelivery;
 import io.flotilla.provider.ImageFile;
 import io.flotilla.provider.MachineSpec;
+import io.flotilla.provider.ProjectQuota;
 import io.flotilla.provider.Tags;
 import io.flotilla.provider.openstack.OpenStackOptions.ApplicationCredentialAuth;
 import io.flotilla.provider.openstack.OpenStackOptions.PasswordAuth;
@@ -49,6 +52,7 @@ import org.jclouds.openstack.nova.v2_0.NovaApi;
 import org.jclouds.openstack.nova.v2_0.NovaApiMetadata;
 import org.jclouds.openstack.nova.v2_0.config.NovaHttpApiModule;
 import org.jclouds.openstack.nova.v2_0.config.NovaParserModule;
+import org.jclouds.openstack.nova.v2_0.domain.Flavor;
 import org.jclouds.openstack.nova.v2_0.domain.Server;
 import org.jclouds.openstack.nova.v2_0.domain.ServerCreated;
 import org.jclouds.openstack.nova.v2_0.domain.ServerExtendedStatus;
@@ -302,6 +306,46 @@ public final class NovaCloud implements CloudProvider, ImageDelivery {
   }
 
   /**
+   * The project's absolute limits and usage from Nova's {@code GET /limits} ({@link
+   * NovaLimits}): instances, cores and RAM, -1 (unlimited) reported as null.
+   */
+  @Override
+  public Optional<ProjectQuota> quota() {
+    checkOpen();
+    String what = "read limits";
+    HttpResponse<String> answer = call(what, () -> rest.send(what,
+        () -> HttpRequest.newBuilder(computeUrl("/limits")).timeout(options.callTimeout())
+            .header("Accept", "application/json").GET(), Set.of(200)));
+    return Optional.of(NovaLimits.parse(name, answer.body()));
+  }
+
+  /** Every flavour the project may use, with its vCPUs and RAM, every page read. */
+  @Override
+  public List<Flavour> flavours() {
+    checkOpen();
+    List<Flavor> all = call("list flavours",
+        () -> nova.getFlavorApi(options.region()).listInDetail().concat().toList());
+    return all.stream()
+        .map(flavor -> new Flavour(flavor.getId(),
+            flavor.getName() == null ? flavor.getId() : flavor.getName(),
+            flavor.getVcpus(), flavor.getRam()))
+        .sorted(Comparator.comparing(Flavour::id))
+        .toList();
+  }
+
+  /** Every Glance image the project may see, with Glance's status as the raw state. */
+  @Override
+  public List<CloudImage> images() {
+    return images(GlanceImages.LIST_PAGE);
+  }
+
+  /** As {@link #images()}, asking Glance for {@code pageSize} images a page. */
+  List<CloudImage> images(int pageSize) {
+    checkOpen();
+    return call("list images", () -> glance.list(pageSize));
+  }
+
+  /**
    * Uploads the image to Glance v2 and waits until it is active ({@link GlanceImages}): a
    * private image with the file's disk format and the properties; its size and hash are
    * checked against the file. A failed delivery deletes what it made. Not counted against
@@ -354,8 +398,12 @@ public final class NovaCloud implements CloudProvider, ImageDelivery {
   }
 
   private URI serverUrl(String cloudId) {
+    return computeUrl("/servers/" + cloudId);
+  }
+
+  private URI computeUrl(String path) {
     String compute = rest.endpoint("compute").toString().replaceAll("/+$", "");
-    return URI.create(compute + "/servers/" + cloudId);
+    return URI.create(compute + path);
   }
 
   private byte[] decodeUserData(String cloudId, String body) {

@@ -9,19 +9,21 @@ import io.flotilla.provider.CloudException.Kind;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudProvider;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.Flavour;
 import io.flotilla.provider.MachineSpec;
+import io.flotilla.provider.ProjectQuota;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -33,6 +35,7 @@ import org.jclouds.compute.RunNodesException;
 import org.jclouds.compute.domain.Hardware;
 import org.jclouds.compute.domain.NodeMetadata;
 import org.jclouds.compute.domain.NodeMetadata.Status;
+import org.jclouds.compute.domain.Processor;
 import org.jclouds.compute.domain.Template;
 import org.jclouds.logging.slf4j.config.SLF4JLoggingModule;
 import org.slf4j.Logger;
@@ -74,7 +77,7 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   private final Random dice;
   private final ComputeServiceContext context;
   private final ComputeService compute;
-  private final Set<String> flavours;
+  private final Map<String, Flavour> flavours;
   private final ConcurrentMap<String, Machine> machines = new ConcurrentHashMap<>();
   private final Object quotaLock = new Object();
   private final Object throttleLock = new Object();
@@ -94,6 +97,7 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
   /** What the sandbox knows of one machine beyond the stub's node. */
   private static final class Machine {
     final String cloudId;
+    final Flavour flavour;
     final byte[] userData;
     final Instant bootedAt;
     final boolean failsAtBoot;
@@ -101,9 +105,10 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
     volatile boolean poweringOff;
     volatile boolean destroying;
 
-    Machine(String cloudId, byte[] userData, Instant bootedAt, boolean failsAtBoot,
-        Instant listedFrom) {
+    Machine(String cloudId, Flavour flavour, byte[] userData, Instant bootedAt,
+        boolean failsAtBoot, Instant listedFrom) {
       this.cloudId = cloudId;
+      this.flavour = flavour;
       this.userData = userData;
       this.bootedAt = bootedAt;
       this.failsAtBoot = failsAtBoot;
@@ -127,8 +132,8 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
         .buildView(ComputeServiceContext.class);
     this.compute = context.getComputeService();
     this.flavours = compute.listHardwareProfiles().stream()
-        .map(Hardware::getId)
-        .collect(Collectors.toUnmodifiableSet());
+        .map(SandboxCloud::flavour)
+        .collect(Collectors.toUnmodifiableMap(Flavour::id, f -> f));
     options.outageAfter().ifPresent(after -> {
       Instant from = clock.instant().plus(after);
       outage = new Outage(from, from.plus(options.outageLength()));
@@ -151,9 +156,35 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
     return name;
   }
 
-  /** Flavours this sandbox accepts: the stub's hardware profiles (small, medium, large). */
-  public Set<String> flavours() {
-    return flavours;
+  /**
+   * The stub's hardware profiles (small, medium, large) with their sizes, by id. Listing
+   * them makes no call, so it works during an injected outage too.
+   */
+  @Override
+  public List<Flavour> flavours() {
+    checkOpen();
+    return flavours.values().stream().sorted(Comparator.comparing(Flavour::id)).toList();
+  }
+
+  /**
+   * Limits: {@code max_instances} alone (the {@code unreported_max_instances} quota is
+   * enforced but, as its name says, not reported). Usage: every machine of this sandbox,
+   * sized by its flavour; creates still in flight are not counted until they exist.
+   */
+  @Override
+  public Optional<ProjectQuota> quota() {
+    checkReachable("quota");
+    Long max = options.maxInstances().isPresent()
+        ? Long.valueOf(options.maxInstances().getAsInt()) : null;
+    long cores = 0;
+    long ramMb = 0;
+    List<Machine> held = List.copyOf(machines.values());
+    for (Machine machine : held) {
+      cores += machine.flavour.cores();
+      ramMb += machine.flavour.ramMb();
+    }
+    return Optional.of(new ProjectQuota(new ProjectQuota.Limits(max, null, null),
+        new ProjectQuota.Usage((long) held.size(), cores, ramMb)));
   }
 
   @Override
@@ -290,10 +321,10 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
       throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
           + spec.machineId() + ": image reference is blank");
     }
-    if (!flavours.contains(spec.flavour())) {
+    if (!flavours.containsKey(spec.flavour())) {
       throw new CloudException(Kind.INVALID_REQUEST, "sandbox cloud " + name + ": machine "
           + spec.machineId() + ": unknown flavour '" + spec.flavour() + "', expected one of "
-          + flavours.stream().sorted().toList());
+          + flavours.keySet().stream().sorted().toList());
     }
   }
 
@@ -362,12 +393,20 @@ public final class SandboxCloud implements CloudProvider, GuestHost {
 
   private CloudMachine register(MachineSpec spec, NodeMetadata node) {
     Instant bootedAt = clock.instant().plus(options.bootDelay());
-    Machine machine = new Machine(node.getId(), spec.userData(), bootedAt,
+    Machine machine = new Machine(node.getId(), flavours.get(spec.flavour()), spec.userData(),
+        bootedAt,
         roll(options.errorRate()), clock.instant().plus(options.hideNew()));
     machines.put(machine.cloudId, machine);
     log.info("sandbox machine created cloud={} cloudId={} machineId={} failsAtBoot={}",
         name, machine.cloudId, spec.machineId(), machine.failsAtBoot);
     return view(machine, node);
+  }
+
+  /** A stub hardware profile as a flavour: its cores summed over its processors. */
+  private static Flavour flavour(Hardware hardware) {
+    double cores = hardware.getProcessors().stream().mapToDouble(Processor::getCores).sum();
+    String label = hardware.getName() != null ? hardware.getName() : hardware.getId();
+    return new Flavour(hardware.getId(), label, (int) Math.ceil(cores), hardware.getRam());
   }
 
   private List<CloudMachine> allMachines() {

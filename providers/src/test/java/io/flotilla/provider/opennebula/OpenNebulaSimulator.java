@@ -22,7 +22,9 @@ import java.util.concurrent.Executors;
  * An OpenNebula XML-RPC server on 127.0.0.1 for tests, following the documented API of the
  * methods the provider uses: {@code one.system.version}, {@code one.vm.allocate},
  * {@code one.template.instantiate}, {@code one.vm.info}, {@code one.vm.action},
- * {@code one.vmpool.info} and (5.8+) {@code one.vmpool.infoextended}.
+ * {@code one.vmpool.info} and (5.8+) {@code one.vmpool.infoextended}; for image delivery
+ * {@code one.image.allocate}, {@code one.image.info}, {@code one.image.delete} and
+ * {@code one.imagepool.info}.
  *
  * <p>Modelled: session check (AUTHENTICATION), VM ids, STATE/LCM_STATE progression
  * PENDING, ACTIVE/PROLOG, ACTIVE/BOOT, ACTIVE/RUNNING one step per {@link #stepEvery}
@@ -34,12 +36,21 @@ import java.util.concurrent.Executors;
  * <p>Faults: the next N calls fail with a given code, answer HTTP 503, or all answers are
  * delayed; creates beyond the first N answer HTTP 503 (a rate-limiting proxy in front of
  * oned); the next N VMs fail in PROLOG or BOOT; VMs can be locked or set to any numbers.
+ *
+ * <p>Images: allocated LOCKED in an existing datastore (0, 1 and 2 by default) under a name
+ * unique among the user's images, READY after {@link #imageReadySteps} steps as oned's copy
+ * ends; the next N images can end in ERROR (with TEMPLATE/ERROR) or stay LOCKED for ever, and
+ * an IMAGES quota refuses allocations beyond a count. Image ids start at
+ * {@link #FIRST_IMAGE_ID}: a VM DISK with such an IMAGE_ID needs that image to exist and be
+ * READY; lower IMAGE_IDs stand for the site's own images and are always accepted.
  */
 final class OpenNebulaSimulator implements AutoCloseable {
 
   static final int NO_SUCH_METHOD = -506;
   static final int TYPE_ERROR = -501;
   static final int PARSE_ERROR = -32700;
+  /** Image ids below this stand for the site's own images, which VMs may always use. */
+  static final int FIRST_IMAGE_ID = 100;
   private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
   private static final Set<String> TEMPLATE_ATTRIBUTES = Set.of(
       "CPU", "VCPU", "MEMORY", "DISK", "NIC", "CONTEXT", "OS", "GRAPHICS", "FEATURES",
@@ -101,6 +112,40 @@ final class OpenNebulaSimulator implements AutoCloseable {
   private int failBootsAtLcm;
   private volatile int maxVms = Integer.MAX_VALUE;
   private volatile int responseElements = 4;
+  private final Map<Integer, SimImage> images =
+      Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Set<Integer> datastores = Collections.synchronizedSet(
+      new java.util.HashSet<>(Set.of(0, 1, 2)));
+  private int nextImageId = FIRST_IMAGE_ID;
+  private volatile int imageReadySteps = 3;
+  private int failImages;
+  private String failImagesMessage;
+  private int stuckImages;
+  private volatile int maxImages = Integer.MAX_VALUE;
+
+  /** One image as the simulator keeps it. */
+  static final class SimImage {
+    final int id;
+    final String name;
+    final int datastore;
+    final Map<String, Object> template;
+    int state = OneImages.LOCKED;
+    int stepsLeft;
+    long lastChange = System.nanoTime();
+    String failWith;
+    boolean stuck;
+
+    SimImage(int id, String name, int datastore, Map<String, Object> template) {
+      this.id = id;
+      this.name = name;
+      this.datastore = datastore;
+      this.template = template;
+    }
+
+    synchronized int state() {
+      return state;
+    }
+  }
 
   private OpenNebulaSimulator(String version, String username, String password)
       throws IOException {
@@ -197,6 +242,55 @@ final class OpenNebulaSimulator implements AutoCloseable {
     return vm;
   }
 
+  /** How many steps (of {@link #stepEvery}) an allocated image stays LOCKED. */
+  void imageReadySteps(int steps) {
+    imageReadySteps = steps;
+  }
+
+  /** The next {@code count} images end in ERROR with {@code message} instead of READY. */
+  synchronized void failNextImages(int count, String message) {
+    failImages = count;
+    failImagesMessage = message;
+  }
+
+  /** The next {@code count} images stay LOCKED (a download that never ends). */
+  synchronized void stickNextImages(int count) {
+    stuckImages = count;
+  }
+
+  /** Allocations beyond {@code max} live images fail with an IMAGES quota refusal. */
+  void maxImages(int max) {
+    maxImages = max;
+  }
+
+  /** Adds a READY image that Flotilla did not deliver (no FLOTILLA_SHA512), as a user would. */
+  synchronized int addForeignImage(String name) {
+    Map<String, Object> template = new LinkedHashMap<>();
+    template.put("PATH", "/srv/images/" + name + ".qcow2");
+    SimImage image = new SimImage(nextImageId++, name, 1, template);
+    image.state = OneImages.READY;
+    images.put(image.id, image);
+    return image.id;
+  }
+
+  /** The image, advanced to now, or null once deleted. */
+  SimImage image(int id) {
+    SimImage image = images.get(id);
+    if (image != null) {
+      synchronized (image) {
+        advance(image);
+      }
+    }
+    return image;
+  }
+
+  /** Ids of the images held now, in allocation order. */
+  List<Integer> imageIds() {
+    synchronized (images) {
+      return List.copyOf(images.keySet());
+    }
+  }
+
   List<String> methods() {
     return List.copyOf(methods);
   }
@@ -277,6 +371,10 @@ final class OpenNebulaSimulator implements AutoCloseable {
       case "one.vm.info" -> vmInfo(args);
       case "one.vm.action" -> vmAction(args);
       case "one.vmpool.info" -> vmPool(method, args, !hasExtendedPool());
+      case "one.image.allocate" -> imageAllocate(args);
+      case "one.image.info" -> imageInfo(args);
+      case "one.image.delete" -> imageDelete(args);
+      case "one.imagepool.info" -> imagePool(args);
       case "one.vmpool.infoextended" -> {
         if (!hasExtendedPool()) {
           throw new Fault(NO_SUCH_METHOD, "Requested method '" + method + "' not defined");
@@ -328,6 +426,10 @@ final class OpenNebulaSimulator implements AutoCloseable {
     if (!attributes.containsKey("MEMORY") || !attributes.containsKey("CPU")) {
       return failure(OpenNebulaErrors.ALLOCATE, "[" + method
           + "] Error allocating a new virtual machine template. MEMORY and CPU are required");
+    }
+    String diskProblem = diskProblem(attributes.get("DISK"));
+    if (diskProblem != null) {
+      return failure(OpenNebulaErrors.ALLOCATE, "[" + method + "] " + diskProblem);
     }
     synchronized (this) {
       long live = vms.values().stream().filter(vm -> vm.state() != OneVmState.DONE).count();
@@ -506,6 +608,160 @@ final class OpenNebulaSimulator implements AutoCloseable {
       }
     }
     return success(xml.append("</VM_POOL>").toString());
+  }
+
+  /** Why a DISK naming one of our images cannot be used, or null when it can. */
+  private String diskProblem(Object disk) {
+    if (!(disk instanceof Map<?, ?> vector) || !(vector.get("IMAGE_ID") instanceof String ref)
+        || !ref.matches("\\d{1,9}")) {
+      return null;
+    }
+    int id = Integer.parseInt(ref);
+    if (id < FIRST_IMAGE_ID) {
+      return null;
+    }
+    SimImage image = image(id);
+    if (image == null) {
+      return "Error getting image [" + id + "].";
+    }
+    synchronized (image) {
+      return image.state == OneImages.READY ? null
+          : "Cannot use image [" + id + "]: state is " + image.state + ", not READY.";
+    }
+  }
+
+  /* ---------------- images ---------------- */
+
+  private List<Object> imageAllocate(List<Object> args) {
+    signature(args, 2, 3, String.class, Integer.class, Boolean.class);
+    int datastore = (Integer) args.get(1);
+    if (!datastores.contains(datastore)) {
+      return failure(OpenNebulaErrors.NO_EXISTS,
+          "[one.image.allocate] Error getting datastore [" + datastore + "].");
+    }
+    Map<String, Object> template;
+    try {
+      template = OneTemplateText.parse((String) args.get(0));
+    } catch (IllegalArgumentException e) {
+      return failure(OpenNebulaErrors.INTERNAL, "[one.image.allocate] Parse error: "
+          + e.getMessage());
+    }
+    Object name = template.remove("NAME");
+    if (!(name instanceof String text) || text.isBlank()) {
+      return failure(OpenNebulaErrors.XML_RPC_API,
+          "[one.image.allocate] No NAME in template for Image.");
+    }
+    if (!template.containsKey("PATH") && !template.containsKey("SOURCE")) {
+      return failure(OpenNebulaErrors.ALLOCATE,
+          "[one.image.allocate] Error allocating a new image. No PATH nor SOURCE.");
+    }
+    return registerImage(text, datastore, template);
+  }
+
+  private synchronized List<Object> registerImage(String name, int datastore,
+      Map<String, Object> template) {
+    List<SimImage> held;
+    synchronized (images) {
+      held = new ArrayList<>(images.values());
+    }
+    for (SimImage other : held) {
+      if (other.name.equals(name)) {
+        return failure(OpenNebulaErrors.ALLOCATE, "[one.image.allocate] NAME is already "
+            + "taken by IMAGE " + other.id + ".");
+      }
+    }
+    if (held.size() >= maxImages) {
+      return failure(OpenNebulaErrors.AUTHORIZATION, "[one.image.allocate] User [0] : limit "
+          + "of " + maxImages + " reached for IMAGES quota in Datastore " + datastore + ".");
+    }
+    SimImage image = new SimImage(nextImageId++, name, datastore, template);
+    image.stepsLeft = imageReadySteps;
+    if (failImages > 0) {
+      failImages--;
+      image.failWith = failImagesMessage;
+    } else if (stuckImages > 0) {
+      stuckImages--;
+      image.stuck = true;
+    }
+    images.put(image.id, image);
+    return success(image.id);
+  }
+
+  private List<Object> imageInfo(List<Object> args) {
+    signature(args, 1, 2, Integer.class, Boolean.class);
+    SimImage image = image((Integer) args.get(0));
+    if (image == null) {
+      return failure(OpenNebulaErrors.NO_EXISTS,
+          "[one.image.info] Error getting image [" + args.get(0) + "].");
+    }
+    synchronized (image) {
+      return success(imageXml(image));
+    }
+  }
+
+  private List<Object> imageDelete(List<Object> args) {
+    signature(args, 1, 2, Integer.class, Boolean.class);
+    SimImage image = images.remove((Integer) args.get(0));
+    if (image == null) {
+      return failure(OpenNebulaErrors.NO_EXISTS,
+          "[one.image.delete] Error getting image [" + args.get(0) + "].");
+    }
+    return success(image.id);
+  }
+
+  private List<Object> imagePool(List<Object> args) {
+    signature(args, 3, 3, Integer.class, Integer.class, Integer.class);
+    if ((Integer) args.get(0) < -4) {
+      return failure(OpenNebulaErrors.XML_RPC_API,
+          "[one.imagepool.info] Incorrect filter_flag.");
+    }
+    StringBuilder xml = new StringBuilder("<IMAGE_POOL>");
+    for (Integer id : imageIds()) {
+      SimImage image = image(id);
+      if (image != null) {
+        synchronized (image) {
+          xml.append(imageXml(image));
+        }
+      }
+    }
+    return success(xml.append("</IMAGE_POOL>").toString());
+  }
+
+  private void advance(SimImage image) {
+    long now = System.nanoTime();
+    while (image.state == OneImages.LOCKED && !image.stuck
+        && now - image.lastChange >= stepNanos) {
+      image.lastChange += stepNanos;
+      if (--image.stepsLeft > 0) {
+        continue;
+      }
+      if (image.failWith != null) {
+        image.state = OneImages.ERROR;
+        image.template.put("ERROR", image.failWith);
+      } else {
+        image.state = OneImages.READY;
+      }
+    }
+  }
+
+  private static String imageXml(SimImage image) {
+    StringBuilder xml = new StringBuilder("<IMAGE>")
+        .append("<ID>").append(image.id).append("</ID><UID>0</UID><GID>0</GID>")
+        .append("<UNAME>flotilla</UNAME><GNAME>users</GNAME>")
+        .append("<NAME>").append(cdata(image.name)).append("</NAME>")
+        .append("<TYPE>0</TYPE><DISK_TYPE>0</DISK_TYPE><PERSISTENT>0</PERSISTENT>")
+        .append("<REGTIME>0</REGTIME>")
+        .append("<SOURCE>").append(cdata(image.state == OneImages.READY
+            ? "/var/lib/one/datastores/" + image.datastore + "/" + image.id : ""))
+        .append("</SOURCE>")
+        .append("<PATH>").append(cdata(String.valueOf(image.template.get("PATH"))))
+        .append("</PATH>")
+        .append("<STATE>").append(image.state).append("</STATE>")
+        .append("<RUNNING_VMS>0</RUNNING_VMS>")
+        .append("<DATASTORE_ID>").append(image.datastore).append("</DATASTORE_ID>")
+        .append("<TEMPLATE>");
+    appendAttributes(xml, image.template);
+    return xml.append("</TEMPLATE></IMAGE>").toString();
   }
 
   /* ---------------- progression ---------------- */

@@ -47,6 +47,7 @@ final class OpenStackBoxClient {
   private final Map<String, String> openrc;
   private String token;
   private String userId;
+  private String projectId;
   private URI nova;
   private URI glance;
 
@@ -71,6 +72,7 @@ final class OpenStackBoxClient {
     JsonObject body = JsonParser.parseString(answer.body()).getAsJsonObject()
         .getAsJsonObject("token");
     userId = body.getAsJsonObject("user").get("id").getAsString();
+    projectId = body.getAsJsonObject("project").get("id").getAsString();
     nova = endpoint(body, "compute");
     glance = endpoint(body, "image");
   }
@@ -176,6 +178,12 @@ final class OpenStackBoxClient {
     check(answer, 200);
     return Optional.of(JsonParser.parseString(answer.body()).getAsJsonObject()
         .getAsJsonObject("server"));
+  }
+
+  /** Nova's quota set of the logged-in project with usage ({@code os-quota-sets/../detail}). */
+  JsonObject quotaSet() throws IOException, InterruptedException {
+    return getJson(nova, "os-quota-sets/" + projectId + "/detail", null)
+        .getAsJsonObject("quota_set");
   }
 
   /** Ids of the servers whose name starts with this prefix (Nova's regex name filter). */
