@@ -8,6 +8,8 @@ public enum CloudCall {
   DESCRIBE,
   LIST,
   DESTROY,
+  /** The project's quota and usage, read once per pass. */
+  QUOTA,
   OTHER;
 
   /** The kind in lower case, for logs and messages. */

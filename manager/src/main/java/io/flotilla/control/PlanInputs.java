@@ -10,6 +10,7 @@ import io.flotilla.lifecycle.DrainBook;
 import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.ProjectQuota;
 import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.trust.ImageCatalog;
@@ -66,22 +67,66 @@ public final class PlanInputs {
   }
 
   /**
-   * What each cloud reported: whether its listing came, the quota it reports, and what the
-   * machines not tagged with this site use there (counted as instances: the provider
-   * interface reports no sizes for machines it did not start).
+   * As {@link #spaces(SiteConfig, Map, Map, QuotaSource, List)} with no machine records: a
+   * cloud's reported usage then counts wholly as foreign.
    */
   public static List<SpaceView> spaces(SiteConfig config, Map<String, CloudListing> listings,
       Map<String, List<CloudMachine>> foreign, QuotaSource quotas) {
+    return spaces(config, listings, foreign, quotas, List.of());
+  }
+
+  /**
+   * What each cloud reported: whether its listing came, the quota it reports, and what the
+   * machines not started by this site use there. Where the cloud reports its usage, that is
+   * the usage less what our machines hold ({@code machines} that hold the cloud, sized as the
+   * planner charges them), and never fewer instances than the listing shows of others; where
+   * it does not, the others in the listing, counted as instances only.
+   */
+  public static List<SpaceView> spaces(SiteConfig config, Map<String, CloudListing> listings,
+      Map<String, List<CloudMachine>> foreign, QuotaSource quotas,
+      List<MachineSummary> machines) {
+    Map<String, MachineType> types = new HashMap<>();
+    types(config).forEach(type -> types.put(type.name(), type));
     List<SpaceView> views = new ArrayList<>();
     for (CloudConfig cloud : config.clouds()) {
       CloudListing listing = listings.get(cloud.name());
       boolean available = listing != null && listing.available();
       long others = foreign.getOrDefault(cloud.name(), List.of()).stream()
           .filter(m -> m.state() != CloudState.GONE).count();
-      views.add(new SpaceView(cloud.name(), available, quotas.limits(cloud),
-          new Usage(others, 0, 0, 0)));
+      Usage foreignUsage = quotas.used(cloud)
+          .map(used -> beyond(used, held(config, cloud.name(), machines, types), others))
+          .orElse(new Usage(others, 0, 0, 0));
+      views.add(new SpaceView(cloud.name(), available, quotas.limits(cloud), foreignUsage));
     }
     return views;
+  }
+
+  /** What our machines that may still be in a space hold there, as the planner counts it. */
+  private static Usage held(SiteConfig config, String space, List<MachineSummary> machines,
+      Map<String, MachineType> types) {
+    ControlConfig.SpaceLimits limits = config.control().space(space);
+    Tallies.Counter held = new Tallies.Counter();
+    for (MachineSummary machine : machines) {
+      if (machine.holdsCloud() && space.equals(machine.space())) {
+        MachineType type = types.get(machine.vo());
+        held.add(type != null ? Tallies.Size.charged(type, limits)
+            : Tallies.Size.ofMachine(machine, limits));
+      }
+    }
+    return new Usage(held.instances, held.processors, held.ramMb, held.hs06);
+  }
+
+  /**
+   * The cloud's usage beyond ours, each amount at least 0; an amount the cloud does not
+   * report is 0, but instances are never fewer than the others the listing shows.
+   */
+  private static Usage beyond(ProjectQuota.Usage used, Usage ours, long listedOthers) {
+    return new Usage(Math.max(listedOthers, excess(used.instances(), ours.instances())),
+        excess(used.cores(), ours.processors()), excess(used.ramMb(), ours.ramMb()), 0);
+  }
+
+  private static long excess(Long reported, long ours) {
+    return reported == null ? 0 : Math.max(0, reported - ours);
   }
 
   /** Splits one full listing of a cloud into ours (by machine id) and everyone else's. */
@@ -137,9 +182,20 @@ public final class PlanInputs {
     Quota limits(CloudConfig cloud);
 
     /**
-     * The quotas the site's clouds are known to report. The sandbox reports its
-     * {@code max_instances} option; the provider interface carries no quota call yet, so
-     * other clouds report none and the site file's {@code limits} apply alone.
+     * What the cloud reports in use in its project, by every user, this site included;
+     * empty when it reports nothing (then others are counted from the listing).
+     */
+    default Optional<ProjectQuota.Usage> used(CloudConfig cloud) {
+      return Optional.empty();
+    }
+
+    /** Reads the clouds anew; called once per pass, on a worker. Blocks on cloud calls. */
+    default void refresh() {}
+
+    /**
+     * The quotas known from the site file alone, without asking any cloud: a sandbox's
+     * {@code max_instances} option. Used by {@code flotilla plan} and, in a manager, until a
+     * cloud first answers {@link ReportedQuotas}.
      */
     static QuotaSource fromOptions() {
       return cloud -> {

@@ -6,6 +6,7 @@ import io.flotilla.cloudcalls.NotSentException;
 import io.flotilla.cloudcalls.QuotaClamps;
 import io.flotilla.config.CloudPolicy.OrphanPolicy;
 import io.flotilla.config.ControlConfig.ImagePolicy;
+import io.flotilla.config.ControlConfig.Quota;
 import io.flotilla.config.SiteConfig;
 import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.VoConfig;
@@ -18,6 +19,7 @@ import io.flotilla.lifecycle.Lifecycle;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudMachine;
 import io.flotilla.provider.CloudState;
+import io.flotilla.provider.ProjectQuota;
 import io.flotilla.provider.Tags;
 import io.flotilla.state.MachineRecord;
 import io.flotilla.state.MachineSpecs;
@@ -94,6 +96,7 @@ public final class Reconciler {
     this.quotas = parts.quotas();
     this.clock = clock;
     this.leader = leader;
+    quotas.refresh();
     checkLimits(config, quotas);
     if (config.control().siteShutdown() != null) {
       drainBook.drainSite(config.control().siteShutdown());
@@ -141,6 +144,7 @@ public final class Reconciler {
     DrainBook.View drains = lifecycle.refreshDrains();
     Map<String, List<CloudMachine>> foreign = new HashMap<>();
     Map<String, CloudListing> listings = listAll(foreign);
+    quotas.refresh();
     List<MachineRecord> records = store.all();
     for (MachineRecord machine : records) {
       if (!machine.state().isFinal()) {
@@ -157,15 +161,29 @@ public final class Reconciler {
     removeOrphans(listings, now);
     handleRefusals(summaries, foreign);
     Instant at = clock.instant();
-    QuotaSource clamped = cloud -> clamps.apply(cloud.name(), quotas.limits(cloud), at);
     Map<String, String> holds =
         new HashMap<>(PlanInputs.imageHolds(config, catalog, planner::cloudImage));
     cloudPauseHolds(holds);
     PlanInput input = PlanInputs.input(config, summaries,
-        PlanInputs.spaces(config, listings, foreign, clamped), demand, backoff.view(), drains,
-        holds, at);
+        PlanInputs.spaces(config, listings, foreign, clampedAt(at), summaries), demand,
+        backoff.view(), drains, holds, at);
     lastPlan = Planner.plan(input);
     apply(lastPlan, now);
+  }
+
+  /** The quotas of this pass, with the limits lowered after quota refusals. */
+  private QuotaSource clampedAt(Instant at) {
+    return new QuotaSource() {
+      @Override
+      public Quota limits(CloudConfig cloud) {
+        return clamps.apply(cloud.name(), quotas.limits(cloud), at);
+      }
+
+      @Override
+      public Optional<ProjectQuota.Usage> used(CloudConfig cloud) {
+        return quotas.used(cloud);
+      }
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ import io.flotilla.cloudcalls.TokenBucket;
 import io.flotilla.config.CloudPolicy;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudProvider;
+import io.flotilla.provider.ProjectQuota;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -98,6 +99,14 @@ public final class CloudPool implements AutoCloseable {
   /** How long one call may run before its Future fails. */
   public Duration callTimeout() {
     return timeout;
+  }
+
+  /**
+   * The cloud's quota and usage ({@link CloudProvider#quota()}), as a {@link CloudCall#QUOTA}
+   * call through the gate, the rate limit and the timeout. Blocks, as {@link #await} does.
+   */
+  public Optional<ProjectQuota> quota() {
+    return await(CloudCall.QUOTA, provider::quota);
   }
 
   /** Runs {@code call} as a call of kind {@link CloudCall#OTHER}. */

@@ -11,6 +11,7 @@ import io.flotilla.control.DemandBook;
 import io.flotilla.control.MachinePlanner;
 import io.flotilla.control.PlanInputs;
 import io.flotilla.control.Reconciler;
+import io.flotilla.control.ReportedQuotas;
 import io.flotilla.credentials.CredentialIssuer;
 import io.flotilla.credentials.CredentialSources;
 import io.flotilla.credentials.RobotExpiryMonitor;
@@ -172,7 +173,8 @@ public final class Manager {
     demand = new DemandBook(cluster.map("flotilla.demand"), config.control());
     apel = ApelAccounting.open(config, clock);
     reconciler = new Reconciler(config, new Reconciler.Parts(store, lifecycle, clouds, catalog,
-        backoff, planner, demand, drains, PlanInputs.QuotaSource.fromOptions()), clock,
+        backoff, planner, demand, drains,
+        new ReportedQuotas(clouds, PlanInputs.QuotaSource.fromOptions())), clock,
         cluster::leads);
     reconciler.quotaClamps().bindTo(metrics.registry());
     guestIssuer = issuer;
