@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableMultimap;
 import com.google.common.collect.Multimap;
 import com.google.common.io.Closeables;
 import com.google.inject.Injector;
+import io.flotilla.provider.CallSlots;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudException.Kind;
 import io.flotilla.provider.CloudMachine;
@@ -21,8 +22,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -83,7 +82,7 @@ public final class Ec2Cloud implements CloudProvider {
   private final ClientTokenSearch tokenSearch;
   private final SignedQuery query;
   private final AWSInstanceApi instances;
-  private final Semaphore callSlots;
+  private final CallSlots callSlots;
   private volatile boolean closed;
 
   /**
@@ -129,7 +128,8 @@ public final class Ec2Cloud implements CloudProvider {
       closeQuietly(jclouds);
       throw e;
     }
-    this.callSlots = new Semaphore(options.maxConcurrency(), true);
+    this.callSlots = new CallSlots(
+        "ec2 cloud " + name, options.maxConcurrency(), options.callTimeout());
     log.info("ec2 cloud ready cloud={} endpoint={} region={}",
         name, options.endpoint(), options.region());
   }
@@ -434,29 +434,7 @@ public final class Ec2Cloud implements CloudProvider {
 
   /** Runs one EC2 call within the concurrency limit; every failure leaves classified. */
   private <T> T call(String action, Supplier<T> body) {
-    acquireSlot(action);
-    try {
-      return body.get();
-    } catch (RuntimeException e) {
-      throw Ec2Errors.classify(name, action, e, clock);
-    } finally {
-      callSlots.release();
-    }
-  }
-
-  private void acquireSlot(String action) {
-    long waitMillis = options.callTimeout().toMillis();
-    try {
-      if (!callSlots.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-        throw new CloudException(Kind.THROTTLED, "ec2 cloud " + name + ": " + action
-            + " not sent: all " + options.maxConcurrency() + " call slots busy for "
-            + waitMillis + " ms");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CloudException(Kind.TRANSIENT, "ec2 cloud " + name + ": " + action
-          + " not sent: interrupted while waiting for a call slot", e);
-    }
+    return callSlots.call(action, body, e -> Ec2Errors.classify(name, action, e, clock));
   }
 
   private void checkOpen() {

@@ -1,14 +1,12 @@
 package io.flotilla.provider.ec2;
 
+import io.flotilla.provider.OptionReader;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,6 +71,7 @@ public record Ec2Options(
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final String ENV_SHAPE = "an environment variable name";
   private static final int MAX_KEY_NAME = 255;
+  private static final OptionReader READ = new OptionReader("ec2 option");
 
   public Ec2Options {
     Objects.requireNonNull(endpoint, "endpoint");
@@ -85,19 +84,12 @@ public record Ec2Options(
     checkEndpoint(endpoint);
     checkRegion(region);
     checkRegionMatchesAwsHost(endpoint, region);
-    subnetId.ifPresent(id -> checkPattern(SUBNET_ID, id, SUBNET, "subnet-<hex>"));
+    subnetId.ifPresent(id -> READ.checkPattern(SUBNET_ID, id, SUBNET, "subnet-<hex>"));
     securityGroupIds.forEach(
-        id -> checkPattern(SECURITY_GROUP_IDS, id, SECURITY_GROUP, "sg-<hex>"));
+        id -> READ.checkPattern(SECURITY_GROUP_IDS, id, SECURITY_GROUP, "sg-<hex>"));
     keyName.ifPresent(Ec2Options::checkKeyName);
-    if (maxConcurrency < 1 || maxConcurrency > MAX_MAX_CONCURRENCY) {
-      throw invalid(MAX_CONCURRENCY,
-          "must be between 1 and " + MAX_MAX_CONCURRENCY + ", got " + maxConcurrency);
-    }
-    if (callTimeout.isNegative() || callTimeout.isZero()
-        || callTimeout.compareTo(MAX_CALL_TIMEOUT) > 0) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be above 0 and at most "
-          + MAX_CALL_TIMEOUT.toSeconds() + " seconds, got " + callTimeout.toMillis() / 1e3);
-    }
+    READ.checkMaxConcurrency(MAX_CONCURRENCY, maxConcurrency, MAX_MAX_CONCURRENCY);
+    READ.checkCallTimeout(CALL_TIMEOUT_SECONDS, callTimeout, MAX_CALL_TIMEOUT);
   }
 
   /**
@@ -108,20 +100,18 @@ public record Ec2Options(
    */
   public static Ec2Options fromMap(Map<String, ?> options) {
     Objects.requireNonNull(options, "options");
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw invalid(key, "unknown option; known options are " + KNOWN);
-      }
-    }
+    READ.rejectUnknown(options, KNOWN);
     return new Ec2Options(
-        endpoint(requiredString(options, ENDPOINT)),
-        requiredString(options, REGION),
+        READ.uri(ENDPOINT, READ.requiredString(options, ENDPOINT)),
+        READ.requiredString(options, REGION),
         credentialSource(options),
-        optionalString(options, SUBNET_ID),
-        stringList(options, SECURITY_GROUP_IDS),
-        optionalString(options, KEY_NAME),
-        maxConcurrency(options.get(MAX_CONCURRENCY)),
-        callTimeout(options.get(CALL_TIMEOUT_SECONDS)));
+        READ.optionalString(options, SUBNET_ID),
+        READ.stringList(options, SECURITY_GROUP_IDS),
+        READ.optionalString(options, KEY_NAME),
+        READ.maxConcurrency(MAX_CONCURRENCY, options.get(MAX_CONCURRENCY),
+            DEFAULT_MAX_CONCURRENCY, MAX_MAX_CONCURRENCY),
+        READ.callTimeout(CALL_TIMEOUT_SECONDS, options.get(CALL_TIMEOUT_SECONDS),
+            DEFAULT_CALL_TIMEOUT, MAX_CALL_TIMEOUT));
   }
 
   /** Where the access key pair is read from. Holds names, never the secret itself. */
@@ -159,15 +149,15 @@ public record Ec2Options(
       implements CredentialSource {
 
     public EnvironmentCredentials {
-      checkPattern(ACCESS_KEY_ID_ENV, accessKeyIdVariable, ENV_NAME, ENV_SHAPE);
-      checkPattern(SECRET_ACCESS_KEY_ENV, secretAccessKeyVariable, ENV_NAME, ENV_SHAPE);
+      READ.checkPattern(ACCESS_KEY_ID_ENV, accessKeyIdVariable, ENV_NAME, ENV_SHAPE);
+      READ.checkPattern(SECRET_ACCESS_KEY_ENV, secretAccessKeyVariable, ENV_NAME, ENV_SHAPE);
     }
 
     @Override
     public Ec2Credentials read(Function<String, String> environment) {
       return new Ec2Credentials(
-          readVariable(ACCESS_KEY_ID_ENV, accessKeyIdVariable, environment),
-          readVariable(SECRET_ACCESS_KEY_ENV, secretAccessKeyVariable, environment));
+          READ.secretVariable(ACCESS_KEY_ID_ENV, accessKeyIdVariable, environment),
+          READ.secretVariable(SECRET_ACCESS_KEY_ENV, secretAccessKeyVariable, environment));
     }
   }
 
@@ -190,15 +180,6 @@ public record Ec2Options(
     return value;
   }
 
-  private static String readVariable(
-      String option, String variable, Function<String, String> environment) {
-    String value = environment.apply(variable);
-    if (value == null || value.isBlank()) {
-      throw invalid(option, "environment variable " + variable + " is not set or empty");
-    }
-    return value.strip();
-  }
-
   private static CredentialSource credentialSource(Map<String, ?> options) {
     boolean files = options.containsKey(ACCESS_KEY_ID_FILE)
         || options.containsKey(SECRET_ACCESS_KEY_FILE);
@@ -211,8 +192,8 @@ public record Ec2Options(
     }
     if (environment) {
       return new EnvironmentCredentials(
-          requiredString(options, ACCESS_KEY_ID_ENV),
-          requiredString(options, SECRET_ACCESS_KEY_ENV));
+          READ.requiredString(options, ACCESS_KEY_ID_ENV),
+          READ.requiredString(options, SECRET_ACCESS_KEY_ENV));
     }
     if (!files) {
       throw invalid(ACCESS_KEY_ID_FILE, "missing: the access key must come from files ("
@@ -220,8 +201,8 @@ public record Ec2Options(
           + ACCESS_KEY_ID_ENV + ", " + SECRET_ACCESS_KEY_ENV + ")");
     }
     return new FileCredentials(
-        path(ACCESS_KEY_ID_FILE, requiredString(options, ACCESS_KEY_ID_FILE)),
-        path(SECRET_ACCESS_KEY_FILE, requiredString(options, SECRET_ACCESS_KEY_FILE)));
+        path(ACCESS_KEY_ID_FILE, READ.requiredString(options, ACCESS_KEY_ID_FILE)),
+        path(SECRET_ACCESS_KEY_FILE, READ.requiredString(options, SECRET_ACCESS_KEY_FILE)));
   }
 
   private static Path path(String option, String value) {
@@ -229,14 +210,6 @@ public record Ec2Options(
       return Path.of(value);
     } catch (RuntimeException e) {
       throw invalid(option, "not a valid path: " + value);
-    }
-  }
-
-  private static URI endpoint(String value) {
-    try {
-      return new URI(value);
-    } catch (URISyntaxException e) {
-      throw invalid(ENDPOINT, "not a valid URL: " + e.getReason());
     }
   }
 
@@ -282,93 +255,7 @@ public record Ec2Options(
     }
   }
 
-  private static void checkPattern(String option, String value, Pattern pattern, String shape) {
-    Objects.requireNonNull(value, option);
-    if (!pattern.matcher(value).matches()) {
-      throw invalid(option, "must be " + shape + ", got '" + value + "'");
-    }
-  }
-
-  private static String requiredString(Map<String, ?> options, String key) {
-    return optionalString(options, key)
-        .orElseThrow(() -> invalid(key, "missing; it is required"));
-  }
-
-  private static Optional<String> optionalString(Map<String, ?> options, String key) {
-    Object value = options.get(key);
-    if (value == null) {
-      return Optional.empty();
-    }
-    if (!(value instanceof String text)) {
-      throw invalid(key, "must be a string, got " + typeName(value));
-    }
-    if (text.isBlank()) {
-      throw invalid(key, "must not be blank");
-    }
-    return Optional.of(text.strip());
-  }
-
-  private static List<String> stringList(Map<String, ?> options, String key) {
-    Object value = options.get(key);
-    if (value == null) {
-      return List.of();
-    }
-    if (!(value instanceof List<?> list)) {
-      throw invalid(key, "must be a list of strings, got " + typeName(value));
-    }
-    List<String> result = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      if (!(list.get(i) instanceof String item)) {
-        throw invalid(key, "item " + i + " must be a string, got " + typeName(list.get(i)));
-      }
-      result.add(item.strip());
-    }
-    return result;
-  }
-
-  private static int maxConcurrency(Object value) {
-    if (value == null) {
-      return DEFAULT_MAX_CONCURRENCY;
-    }
-    long number = integer(MAX_CONCURRENCY, value);
-    if (number < 1 || number > MAX_MAX_CONCURRENCY) {
-      throw invalid(MAX_CONCURRENCY,
-          "must be between 1 and " + MAX_MAX_CONCURRENCY + ", got " + number);
-    }
-    return (int) number;
-  }
-
-  private static Duration callTimeout(Object value) {
-    if (value == null) {
-      return DEFAULT_CALL_TIMEOUT;
-    }
-    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be a finite number, got " + typeName(value));
-    }
-    double seconds = number.doubleValue();
-    if (seconds <= 0 || seconds > MAX_CALL_TIMEOUT.toSeconds()) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be above 0 and at most "
-          + MAX_CALL_TIMEOUT.toSeconds() + " seconds, got " + value);
-    }
-    return Duration.ofMillis(Math.round(seconds * 1000));
-  }
-
-  private static long integer(String key, Object value) {
-    if (value instanceof Integer || value instanceof Long
-        || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      return big.longValue();
-    }
-    throw invalid(key, "must be a whole number, got " + typeName(value) + " " + value);
-  }
-
-  private static String typeName(Object value) {
-    return value == null ? "null" : value.getClass().getSimpleName();
-  }
-
   static IllegalArgumentException invalid(String key, String reason) {
-    return new IllegalArgumentException("ec2 option " + key + ": " + reason);
+    return READ.invalid(key, reason);
   }
 }

@@ -1,7 +1,7 @@
 package io.flotilla.provider.opennebula;
 
+import io.flotilla.provider.OptionReader;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +56,7 @@ public final class OpenNebulaOptions {
       IMAGE_DATASTORE_ID, IMAGE_BASE_URL, IMAGE_PATH_PREFIX);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_PASSWORD_FILE_BYTES = 4096;
+  private static final OptionReader READ = new OptionReader("opennebula option");
 
   private final URI endpoint;
   private final String username;
@@ -335,7 +336,7 @@ public final class OpenNebulaOptions {
     if (value == null) {
       return OptionalInt.empty();
     }
-    long number = integer(key, value);
+    long number = READ.integer(key, value);
     if (number < min || number > max) {
       throw invalid(key, "must be between " + min + " and " + max + ", got " + value);
     }
@@ -354,17 +355,6 @@ public final class OpenNebulaOptions {
       throw invalid(CALL_TIMEOUT_SECONDS, "must be above 0 and at most 600, got " + value);
     }
     return Duration.ofNanos(Math.round(seconds * 1e9));
-  }
-
-  private static long integer(String key, Object value) {
-    if (value instanceof Integer || value instanceof Long
-        || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      return big.longValue();
-    }
-    throw invalid(key, "must be a whole number, got " + describe(value));
   }
 
   private static Object required(String key, Object value) {
@@ -386,7 +376,7 @@ public final class OpenNebulaOptions {
   }
 
   private static IllegalArgumentException invalid(String key, String reason) {
-    return new IllegalArgumentException("opennebula option " + key + ": " + reason);
+    return READ.invalid(key, reason);
   }
 
   /** Names where the password is kept, never the password. */

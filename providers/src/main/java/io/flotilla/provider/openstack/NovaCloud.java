@@ -2,6 +2,7 @@ package io.flotilla.provider.openstack;
 
 import com.google.common.collect.ImmutableMultimap;
 import com.google.common.io.Closeables;
+import io.flotilla.provider.CallSlots;
 import io.flotilla.provider.CloudException;
 import io.flotilla.provider.CloudException.Kind;
 import io.flotilla.provider.CloudImage;
@@ -37,8 +38,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jclouds.Constants;
@@ -115,7 +114,7 @@ public final class NovaCloud implements CloudProvider, ImageDelivery {
   private final OpenStackRest rest;
   private final GlanceImages glance;
   private final NovaRefs refs;
-  private final Semaphore callSlots;
+  private final CallSlots callSlots;
   private volatile boolean closed;
 
   /**
@@ -152,7 +151,8 @@ public final class NovaCloud implements CloudProvider, ImageDelivery {
         OpenStackRest.httpClient(options.callTimeout(), jclouds), options.callTimeout(), clock);
     this.glance = new GlanceImages(name, rest, GlanceImages.ACTIVE_WAIT);
     this.refs = new NovaRefs(name, this::imagesNamed, this::allFlavours);
-    this.callSlots = new Semaphore(options.maxConcurrency(), true);
+    this.callSlots = new CallSlots(
+        "openstack cloud " + name, options.maxConcurrency(), options.callTimeout());
     log.info("openstack cloud ready cloud={} endpoint={} region={} auth={}", name,
         options.endpoint(), options.region(), authMethod(options.auth()));
   }
@@ -603,29 +603,7 @@ public final class NovaCloud implements CloudProvider, ImageDelivery {
 
   /** Runs one call within the concurrency limit; every failure leaves classified. */
   private <T> T call(String what, Supplier<T> body) {
-    acquireSlot(what);
-    try {
-      return body.get();
-    } catch (RuntimeException e) {
-      throw NovaErrors.classify(name, what, e, clock);
-    } finally {
-      callSlots.release();
-    }
-  }
-
-  private void acquireSlot(String what) {
-    long waitMillis = options.callTimeout().toMillis();
-    try {
-      if (!callSlots.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-        throw new CloudException(Kind.THROTTLED, "openstack cloud " + name + ": " + what
-            + " not sent: all " + options.maxConcurrency() + " call slots busy for "
-            + waitMillis + " ms");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CloudException(Kind.TRANSIENT, "openstack cloud " + name + ": " + what
-          + " not sent: interrupted while waiting for a call slot", e);
-    }
+    return callSlots.call(what, body, e -> NovaErrors.classify(name, what, e, clock));
   }
 
   private void checkOpen() {

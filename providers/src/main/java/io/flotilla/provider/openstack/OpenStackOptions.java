@@ -1,9 +1,8 @@
 package io.flotilla.provider.openstack;
 
+import io.flotilla.provider.OptionReader;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +73,7 @@ public record OpenStackOptions(
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,255}");
   private static final Pattern NETWORK_UUID =
       Pattern.compile("[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}");
+  private static final OptionReader READ = new OptionReader("openstack option");
 
   public OpenStackOptions {
     Objects.requireNonNull(endpoint, "endpoint");
@@ -82,17 +82,11 @@ public record OpenStackOptions(
     Objects.requireNonNull(networkId, "networkId");
     Objects.requireNonNull(callTimeout, "callTimeout");
     checkEndpoint(endpoint);
-    checkPattern(REGION, region, NAME, "1 to 255 characters without ':' or control characters");
-    networkId.ifPresent(id -> checkPattern(NETWORK_ID, id, NETWORK_UUID, "a network UUID"));
-    if (maxConcurrency < 1 || maxConcurrency > MAX_MAX_CONCURRENCY) {
-      throw invalid(MAX_CONCURRENCY,
-          "must be between 1 and " + MAX_MAX_CONCURRENCY + ", got " + maxConcurrency);
-    }
-    if (callTimeout.isNegative() || callTimeout.isZero()
-        || callTimeout.compareTo(MAX_CALL_TIMEOUT) > 0) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be above 0 and at most "
-          + MAX_CALL_TIMEOUT.toSeconds() + " seconds, got " + callTimeout.toMillis() / 1e3);
-    }
+    READ.checkPattern(
+        REGION, region, NAME, "1 to 255 characters without ':' or control characters");
+    networkId.ifPresent(id -> READ.checkPattern(NETWORK_ID, id, NETWORK_UUID, "a network UUID"));
+    READ.checkMaxConcurrency(MAX_CONCURRENCY, maxConcurrency, MAX_MAX_CONCURRENCY);
+    READ.checkCallTimeout(CALL_TIMEOUT_SECONDS, callTimeout, MAX_CALL_TIMEOUT);
   }
 
   /**
@@ -104,19 +98,17 @@ public record OpenStackOptions(
    */
   public static OpenStackOptions fromMap(Map<String, ?> options) {
     Objects.requireNonNull(options, "options");
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw invalid(key, "unknown option; known options are " + KNOWN);
-      }
-    }
+    READ.rejectUnknown(options, KNOWN);
     return new OpenStackOptions(
-        endpoint(requiredString(options, ENDPOINT)),
-        requiredString(options, REGION),
+        READ.uri(ENDPOINT, READ.requiredString(options, ENDPOINT)),
+        READ.requiredString(options, REGION),
         auth(options),
-        optionalString(options, NETWORK_ID),
+        READ.optionalString(options, NETWORK_ID),
         bool(options, CONFIG_DRIVE, true),
-        maxConcurrency(options.get(MAX_CONCURRENCY)),
-        callTimeout(options.get(CALL_TIMEOUT_SECONDS)));
+        READ.maxConcurrency(MAX_CONCURRENCY, options.get(MAX_CONCURRENCY),
+            DEFAULT_MAX_CONCURRENCY, MAX_MAX_CONCURRENCY),
+        READ.callTimeout(CALL_TIMEOUT_SECONDS, options.get(CALL_TIMEOUT_SECONDS),
+            DEFAULT_CALL_TIMEOUT, MAX_CALL_TIMEOUT));
   }
 
   /** How the provider proves who it is to Keystone. Holds names, never a secret. */
@@ -141,10 +133,10 @@ public record OpenStackOptions(
       String projectDomain, SecretSource secret) implements Auth {
 
     public PasswordAuth {
-      checkPattern(USERNAME, username, NAME, "1 to 255 characters without ':'");
-      checkPattern(USER_DOMAIN, userDomain, NAME, "a domain name");
+      READ.checkPattern(USERNAME, username, NAME, "1 to 255 characters without ':'");
+      READ.checkPattern(USER_DOMAIN, userDomain, NAME, "a domain name");
       Objects.requireNonNull(project, "project");
-      checkPattern(PROJECT_DOMAIN, projectDomain, NAME, "a domain name");
+      READ.checkPattern(PROJECT_DOMAIN, projectDomain, NAME, "a domain name");
       Objects.requireNonNull(secret, "secret");
     }
   }
@@ -159,7 +151,7 @@ public record OpenStackOptions(
   public record ApplicationCredentialAuth(String id, SecretSource secret) implements Auth {
 
     public ApplicationCredentialAuth {
-      checkPattern(APPLICATION_CREDENTIAL_ID, id, ID, "an application credential id");
+      READ.checkPattern(APPLICATION_CREDENTIAL_ID, id, ID, "an application credential id");
       Objects.requireNonNull(secret, "secret");
     }
   }
@@ -168,7 +160,7 @@ public record OpenStackOptions(
   public record ProjectRef(String value, boolean byId) {
 
     public ProjectRef {
-      checkPattern(byId ? PROJECT_ID : PROJECT, value, byId ? ID : NAME,
+      READ.checkPattern(byId ? PROJECT_ID : PROJECT, value, byId ? ID : NAME,
           byId ? "a project id" : "a project name");
     }
   }
@@ -219,16 +211,12 @@ public record OpenStackOptions(
 
     public EnvironmentSecret {
       Objects.requireNonNull(option, "option");
-      checkPattern(option, variable, ENV_NAME, "an environment variable name");
+      READ.checkPattern(option, variable, ENV_NAME, "an environment variable name");
     }
 
     @Override
     public String read(Function<String, String> environment) {
-      String value = environment.apply(variable);
-      if (value == null || value.isBlank()) {
-        throw invalid(option, "environment variable " + variable + " is not set or empty");
-      }
-      return value.strip();
+      return READ.secretVariable(option, variable, environment);
     }
   }
 
@@ -249,7 +237,7 @@ public record OpenStackOptions(
               + "user and project itself; remove it");
         }
       }
-      return new ApplicationCredentialAuth(requiredString(options, APPLICATION_CREDENTIAL_ID),
+      return new ApplicationCredentialAuth(READ.requiredString(options, APPLICATION_CREDENTIAL_ID),
           secret(options, APPLICATION_CREDENTIAL_SECRET_FILE, APPLICATION_CREDENTIAL_SECRET_ENV));
     }
     if (!password) {
@@ -257,16 +245,16 @@ public record OpenStackOptions(
           + PASSWORD_ENV + ", or " + APPLICATION_CREDENTIAL_ID + " with "
           + APPLICATION_CREDENTIAL_SECRET_FILE + " or " + APPLICATION_CREDENTIAL_SECRET_ENV);
     }
-    return new PasswordAuth(requiredString(options, USERNAME),
-        optionalString(options, USER_DOMAIN).orElse(DEFAULT_DOMAIN),
+    return new PasswordAuth(READ.requiredString(options, USERNAME),
+        READ.optionalString(options, USER_DOMAIN).orElse(DEFAULT_DOMAIN),
         project(options),
-        optionalString(options, PROJECT_DOMAIN).orElse(DEFAULT_DOMAIN),
+        READ.optionalString(options, PROJECT_DOMAIN).orElse(DEFAULT_DOMAIN),
         secret(options, PASSWORD_FILE, PASSWORD_ENV));
   }
 
   private static ProjectRef project(Map<String, ?> options) {
-    Optional<String> name = optionalString(options, PROJECT);
-    Optional<String> id = optionalString(options, PROJECT_ID);
+    Optional<String> name = READ.optionalString(options, PROJECT);
+    Optional<String> id = READ.optionalString(options, PROJECT_ID);
     if (name.isPresent() && id.isPresent()) {
       throw invalid(PROJECT_ID, "give either " + PROJECT + " or " + PROJECT_ID + ", not both");
     }
@@ -278,8 +266,8 @@ public record OpenStackOptions(
   }
 
   private static SecretSource secret(Map<String, ?> options, String fileKey, String envKey) {
-    Optional<String> file = optionalString(options, fileKey);
-    Optional<String> variable = optionalString(options, envKey);
+    Optional<String> file = READ.optionalString(options, fileKey);
+    Optional<String> variable = READ.optionalString(options, envKey);
     if (file.isPresent() && variable.isPresent()) {
       throw invalid(fileKey, "give either " + fileKey + " or " + envKey + ", not both");
     }
@@ -292,14 +280,6 @@ public record OpenStackOptions(
       return new FileSecret(fileKey, Path.of(path));
     } catch (RuntimeException e) {
       throw invalid(fileKey, "not a valid path: " + path);
-    }
-  }
-
-  private static URI endpoint(String value) {
-    try {
-      return new URI(value);
-    } catch (URISyntaxException e) {
-      throw invalid(ENDPOINT, "not a valid URL: " + e.getReason());
     }
   }
 
@@ -323,86 +303,19 @@ public record OpenStackOptions(
     }
   }
 
-  private static void checkPattern(String option, String value, Pattern pattern, String shape) {
-    Objects.requireNonNull(value, option);
-    if (!pattern.matcher(value).matches()) {
-      throw invalid(option, "must be " + shape + ", got '" + value + "'");
-    }
-  }
-
-  private static String requiredString(Map<String, ?> options, String key) {
-    return optionalString(options, key)
-        .orElseThrow(() -> invalid(key, "missing; it is required"));
-  }
-
-  private static Optional<String> optionalString(Map<String, ?> options, String key) {
-    Object value = options.get(key);
-    if (value == null) {
-      return Optional.empty();
-    }
-    if (!(value instanceof String text)) {
-      throw invalid(key, "must be a string, got " + typeName(value));
-    }
-    if (text.isBlank()) {
-      throw invalid(key, "must not be blank");
-    }
-    return Optional.of(text.strip());
-  }
-
   private static boolean bool(Map<String, ?> options, String key, boolean fallback) {
     Object value = options.get(key);
     if (value == null) {
       return fallback;
     }
     if (!(value instanceof Boolean flag)) {
-      throw invalid(key, "must be true or false, got " + typeName(value) + " " + value);
+      throw invalid(key,
+          "must be true or false, got " + OptionReader.typeName(value) + " " + value);
     }
     return flag;
   }
 
-  private static int maxConcurrency(Object value) {
-    if (value == null) {
-      return DEFAULT_MAX_CONCURRENCY;
-    }
-    long number = integer(MAX_CONCURRENCY, value);
-    if (number < 1 || number > MAX_MAX_CONCURRENCY) {
-      throw invalid(MAX_CONCURRENCY,
-          "must be between 1 and " + MAX_MAX_CONCURRENCY + ", got " + number);
-    }
-    return (int) number;
-  }
-
-  private static Duration callTimeout(Object value) {
-    if (value == null) {
-      return DEFAULT_CALL_TIMEOUT;
-    }
-    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be a finite number, got " + typeName(value));
-    }
-    double seconds = number.doubleValue();
-    if (seconds <= 0 || seconds > MAX_CALL_TIMEOUT.toSeconds()) {
-      throw invalid(CALL_TIMEOUT_SECONDS, "must be above 0 and at most "
-          + MAX_CALL_TIMEOUT.toSeconds() + " seconds, got " + value);
-    }
-    return Duration.ofMillis(Math.round(seconds * 1000));
-  }
-
-  private static long integer(String key, Object value) {
-    if (value instanceof Integer || value instanceof Long
-        || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      return big.longValue();
-    }
-    throw invalid(key, "must be a whole number, got " + typeName(value) + " " + value);
-  }
-
-  private static String typeName(Object value) {
-    return value == null ? "null" : value.getClass().getSimpleName();
-  }
-
   static IllegalArgumentException invalid(String key, String reason) {
-    return new IllegalArgumentException("openstack option " + key + ": " + reason);
+    return READ.invalid(key, reason);
   }
 }
