@@ -17,16 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudPolicyReaderTest {
   @TempDir Path dir;
 
-  private static final String SITE = """
-      site: TEST-SITE
-      guest_api:
-        advertised_url: http://127.0.0.1:8390/
-      trust:
-        ca_dir: certificates
-      endorsers:
-        - name: e1
-          dn: /DC=org/DC=example/CN=endorser
-          ca: /DC=org/DC=example/CN=CA
+  private static final String SITE = TestSites.HEAD + """
       image_lists:
         - name: list1
           url: file:list.signed
@@ -48,8 +39,7 @@ class CloudPolicyReaderTest {
       """;
 
   private SiteConfig load(String policy) throws IOException {
-    Files.writeString(dir.resolve("robot.pem"), "not read by the loader");
-    Files.writeString(dir.resolve("robot.key"), "not read by the loader");
+    TestSites.writeRobotStubs(dir);
     Path file = dir.resolve("site.yaml");
     Files.writeString(file, SITE.replace("POLICY\n", policy.indent(4)));
     return SiteConfigLoader.load(file);

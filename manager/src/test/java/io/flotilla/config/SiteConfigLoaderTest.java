@@ -14,16 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SiteConfigLoaderTest {
   @TempDir Path dir;
 
-  private static final String VALID = """
-      site: TEST-SITE
-      guest_api:
-        advertised_url: http://127.0.0.1:8390/
-      trust:
-        ca_dir: certificates
-      endorsers:
-        - name: e1
-          dn: /DC=org/DC=example/CN=endorser
-          ca: /DC=org/DC=example/CN=CA
+  private static final String VALID = TestSites.HEAD + """
       image_lists:
         - name: list1
           url: file:list.signed
@@ -45,8 +36,7 @@ class SiteConfigLoaderTest {
 
   @BeforeEach
   void robotFiles() throws IOException {
-    Files.writeString(dir.resolve("robot.pem"), "not read by the loader");
-    Files.writeString(dir.resolve("robot.key"), "not read by the loader");
+    TestSites.writeRobotStubs(dir);
   }
 
   private SiteConfig load(String yaml) throws IOException {

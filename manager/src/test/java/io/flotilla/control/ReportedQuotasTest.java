@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flotilla.config.ControlConfig;
 import io.flotilla.config.ControlConfig.Quota;
 import io.flotilla.config.SiteConfig;
+import io.flotilla.config.TestSites;
 import io.flotilla.config.SiteConfig.CloudConfig;
 import io.flotilla.config.SiteConfigLoader;
 import io.flotilla.control.MachineSummary.EndCause;
@@ -36,16 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportedQuotasTest {
   @TempDir Path dir;
 
-  private static final String SITE = """
-      site: TEST-SITE
-      guest_api:
-        advertised_url: http://127.0.0.1:8390/
-      trust:
-        ca_dir: certificates
-      endorsers:
-        - name: e1
-          dn: /DC=org/DC=example/CN=endorser
-          ca: /DC=org/DC=example/CN=CA
+  private static final String SITE = TestSites.HEAD + """
       image_lists:
         - name: list1
           url: file:list.signed
@@ -76,8 +68,7 @@ class ReportedQuotasTest {
 
   @BeforeEach
   void open() throws IOException {
-    Files.writeString(dir.resolve("robot.pem"), "not read by the loader");
-    Files.writeString(dir.resolve("robot.key"), "not read by the loader");
+    TestSites.writeRobotStubs(dir);
     Path file = dir.resolve("site.yaml");
     Files.writeString(file, SITE);
     config = SiteConfigLoader.load(file);
